@@ -1,0 +1,59 @@
+"""`make test`: the layering contracts, then pytest on SQLite and (when reachable) on PostgreSQL.
+
+PostgreSQL runs when PRISON_LIAISON_TEST_POSTGRES_URL is set or a server answers on 127.0.0.1:5432; with CI=true
+an unreachable PostgreSQL is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("PRISON_LIAISON_TEST_POSTGRES_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return "postgresql://postgres@127.0.0.1:5432/postgres"
+    except OSError:
+        return None
+
+
+def run(cmd: list[str], env: dict[str, str]) -> int:
+    print("+ " + " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT, env=env)
+
+
+def main() -> int:
+    env = dict(os.environ)
+    env.pop("PRISON_LIAISON_DATABASE_URL", None)
+    rc = run([str(BIN / "lint-imports")], env)
+    if rc:
+        return rc
+    extra = sys.argv[1:]
+    rc = run([str(BIN / "pytest"), *extra], {**env, "PRISON_LIAISON_TEST_ENGINE": "sqlite"})
+    if rc:
+        return rc
+    url = postgres_url()
+    if url is None:
+        if os.environ.get("CI") == "true":
+            print("PostgreSQL is not reachable on 127.0.0.1:5432 and CI=true: failing.", file=sys.stderr)
+            return 1
+        print("PostgreSQL not reachable: the PostgreSQL run is skipped (set PRISON_LIAISON_TEST_POSTGRES_URL).")
+        return 0
+    return run(
+        [str(BIN / "pytest"), "-m", "not sqlite_only and not e2e", *extra],
+        {**env, "PRISON_LIAISON_TEST_ENGINE": "postgres", "PRISON_LIAISON_TEST_POSTGRES_URL": url},
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

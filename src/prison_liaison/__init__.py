@@ -1,0 +1,1 @@
+"""prison-liaison: case management for exit programmes."""

@@ -1,0 +1,3 @@
+from prison_liaison.cli import main
+
+raise SystemExit(main())

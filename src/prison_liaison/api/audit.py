@@ -1,0 +1,39 @@
+"""The audit log, for coordinators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
+
+from prison_liaison.api.schemas import AuditEventRead, ListOf
+from prison_liaison.services import audit as audit_service
+from prison_liaison.services.context import Caller
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit-events"
+    tags = ["audit"]
+
+    @get("/", operation_id="listAuditEvents")
+    async def list_events(
+        self,
+        caller: NamedDependency[Caller],
+        participant_id: FromQuery[UUID | None] = None,
+        actor_id: FromQuery[UUID | None] = None,
+        action: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        since: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        until: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        cursor: FromQuery[str | None] = None,
+    ) -> ListOf[AuditEventRead]:
+        """Audit events, newest first (coordinators only)."""
+        events, next_cursor = await audit_service.query_events(
+            caller, participant_id=participant_id, actor_id=actor_id, action=action, since=since, until=until,
+            limit=limit, cursor=cursor,
+        )
+        return ListOf(items=[AuditEventRead(**e) for e in events], next_cursor=next_cursor)

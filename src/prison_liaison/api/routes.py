@@ -1,0 +1,21 @@
+"""Every route handler of the API, in one list the app registers (and the authorization matrix reads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prison_liaison.api.audit import AuditController
+from prison_liaison.api.auth import AuthController
+from prison_liaison.api.health import health
+from prison_liaison.api.participants import ParticipantController
+from prison_liaison.api.prisons import PrisonController
+from prison_liaison.api.users import UserController
+
+ROUTE_HANDLERS: list[Any] = [
+    health,
+    AuthController,
+    PrisonController,
+    ParticipantController,
+    UserController,
+    AuditController,
+]

@@ -1,0 +1,234 @@
+"""Users, API tokens, sessions and login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from prison_liaison.persistence.common import utc, versioned_update
+from prison_liaison.persistence.tables import ApiTokenTable, LoginAttemptTable, UserTable
+from prison_liaison.planning.models import Role, User
+
+
+def _user(row: dict[str, Any]) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        prison_id=row["prison"],
+        active=row["active"],
+        email=row["email"],
+        phone=row["phone"],
+        created_at=utc(row["created_at"]),
+        last_login_at=utc(row["last_login_at"]),
+        version=row["version"],
+    )
+
+
+async def get_user(user_id: UUID) -> User | None:
+    row = await UserTable.select().where(UserTable.id == user_id).first()
+    return _user(row) if row else None
+
+
+async def get_user_by_username(username: str) -> tuple[User, str] | None:
+    """The user and their password hash."""
+    row = await UserTable.select().where(UserTable.username == username).first()
+    return (_user(row), row["password_hash"]) if row else None
+
+
+async def list_users() -> list[User]:
+    rows = await UserTable.select().order_by(UserTable.username)
+    return [_user(r) for r in rows]
+
+
+async def users_by_ids(ids: list[UUID]) -> dict[UUID, User]:
+    if not ids:
+        return {}
+    rows = await UserTable.select().where(UserTable.id.is_in(list(ids)))
+    return {r["id"]: _user(r) for r in rows}
+
+
+async def insert_user(
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    prison_id: UUID | None,
+    password_hash: str,
+    email: str = "",
+    phone: str = "",
+    now: datetime,
+) -> User:
+    user_id = uuid4()
+    await UserTable.insert(
+        UserTable(
+            id=user_id,
+            username=username,
+            display_name=display_name,
+            role=role.value,
+            prison=prison_id,
+            password_hash=password_hash,
+            email=email,
+            phone=phone,
+            active=True,
+            password_changed_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    user = await get_user(user_id)
+    assert user is not None
+    return user
+
+
+async def username_exists(username: str) -> bool:
+    return bool(await UserTable.exists().where(UserTable.username == username))
+
+
+async def update_user(user_id: UUID, values: dict[str, Any], *, expected_version: int | None, now: datetime) -> int:
+    return await versioned_update(UserTable, user_id, values, expected_version=expected_version, now=now)
+
+
+async def set_last_login(user_id: UUID, now: datetime) -> None:
+    await UserTable.update({UserTable.last_login_at: now}).where(UserTable.id == user_id)
+
+
+# --- tokens -------------------------------------------------------------------------------------------
+
+
+async def insert_token(
+    *,
+    user_id: UUID,
+    token_hash: str,
+    kind: str,
+    name: str,
+    expires_at: datetime,
+    csrf_token: str = "",
+    client: str = "",
+    now: datetime,
+) -> UUID:
+    token_id = uuid4()
+    await ApiTokenTable.insert(
+        ApiTokenTable(
+            id=token_id,
+            user=user_id,
+            token_hash=token_hash,
+            kind=kind,
+            name=name,
+            expires_at=expires_at,
+            csrf_token=csrf_token,
+            client=client[:100],
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return token_id
+
+
+async def find_active_token(token_hash: str, now: datetime) -> dict[str, Any] | None:
+    """The token row joined with its user, if the token is unexpired, unrevoked and the user active."""
+    row = (
+        await ApiTokenTable.select(
+            ApiTokenTable.id,
+            ApiTokenTable.kind,
+            ApiTokenTable.csrf_token,
+            ApiTokenTable.expires_at,
+            ApiTokenTable.last_used_at,
+            ApiTokenTable.user.all_columns(exclude=[ApiTokenTable.user.password_hash]),
+        )
+        .where(
+            (ApiTokenTable.token_hash == token_hash)
+            & (ApiTokenTable.revoked_at.is_null())
+            & (ApiTokenTable.expires_at > now)
+            & (ApiTokenTable.user.active == True)  # noqa: E712 — Piccolo needs the comparison
+        )
+        .output(nested=True)
+        .first()
+    )
+    if row is None:
+        return None
+    row["user"] = _user({**row["user"], "password_hash": ""})
+    return row
+
+
+async def touch_token(token_id: UUID, now: datetime) -> None:
+    await ApiTokenTable.update({ApiTokenTable.last_used_at: now}).where(ApiTokenTable.id == token_id)
+
+
+async def list_tokens(user_id: UUID) -> list[dict[str, Any]]:
+    return list(
+        await ApiTokenTable.select(
+            ApiTokenTable.id,
+            ApiTokenTable.kind,
+            ApiTokenTable.name,
+            ApiTokenTable.created_at,
+            ApiTokenTable.expires_at,
+            ApiTokenTable.last_used_at,
+            ApiTokenTable.revoked_at,
+        )
+        .where(ApiTokenTable.user == user_id)
+        .order_by(ApiTokenTable.created_at, ascending=False)
+    )
+
+
+async def revoke_token(token_id: UUID, user_id: UUID | None, now: datetime) -> bool:
+    where = (ApiTokenTable.id == token_id) & ApiTokenTable.revoked_at.is_null()
+    if user_id is not None:
+        where = where & (ApiTokenTable.user == user_id)
+    rows = await ApiTokenTable.update({ApiTokenTable.revoked_at: now}).where(where).returning(ApiTokenTable.id)
+    return bool(rows)
+
+
+async def revoke_token_by_hash(token_hash: str, now: datetime) -> None:
+    await ApiTokenTable.update({ApiTokenTable.revoked_at: now}).where(
+        (ApiTokenTable.token_hash == token_hash) & ApiTokenTable.revoked_at.is_null()
+    )
+
+
+async def revoke_all_tokens(user_id: UUID, now: datetime) -> None:
+    await ApiTokenTable.update({ApiTokenTable.revoked_at: now}).where(
+        (ApiTokenTable.user == user_id) & ApiTokenTable.revoked_at.is_null()
+    )
+
+
+# --- login throttling ---------------------------------------------------------------------------------
+
+
+async def record_login_attempt(*, username: str, client: str, success: bool, now: datetime) -> None:
+    await LoginAttemptTable.insert(
+        LoginAttemptTable(id=uuid4(), username=username[:80], client=client[:100], success=success, at=now)
+    )
+
+
+async def recent_failures(*, username: str, client: str, since: datetime) -> tuple[int, int, datetime | None]:
+    """Failures since ``since`` for the account and for the client address, and the oldest of them."""
+    by_user = await LoginAttemptTable.count().where(
+        (LoginAttemptTable.username == username)
+        & (LoginAttemptTable.success == False)  # noqa: E712
+        & (LoginAttemptTable.at > since)
+    )
+    by_client = await LoginAttemptTable.count().where(
+        (LoginAttemptTable.client == client)
+        & (LoginAttemptTable.success == False)  # noqa: E712
+        & (LoginAttemptTable.at > since)
+    )
+    oldest = (
+        await LoginAttemptTable.select(LoginAttemptTable.at)
+        .where(
+            ((LoginAttemptTable.username == username) | (LoginAttemptTable.client == client))
+            & (LoginAttemptTable.success == False)  # noqa: E712
+            & (LoginAttemptTable.at > since)
+        )
+        .order_by(LoginAttemptTable.at)
+        .first()
+    )
+    return by_user, by_client, utc(oldest["at"]) if oldest else None
+
+
+async def clear_failures(username: str, since: datetime) -> None:
+    await LoginAttemptTable.delete().where(
+        (LoginAttemptTable.username == username) & (LoginAttemptTable.success == False)  # noqa: E712
+        & (LoginAttemptTable.at > since)
+    )

@@ -1,0 +1,62 @@
+"""Object-level access: who may see and change which participant. Every use case goes through here.
+
+Coordinators see the whole programme; mentors see the cases they are currently assigned to; prison staff see
+cases with an active share to their prison, read-only. Anything else is "not found", exactly like an id that
+does not exist.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from prison_liaison import clock
+from prison_liaison.persistence import participants as participants_repo
+from prison_liaison.planning.errors import Forbidden, NotFound, Unauthorized
+from prison_liaison.planning.models import Participant, ParticipantScope, Role
+from prison_liaison.services.context import Caller
+
+
+def participant_scope(caller: Caller) -> ParticipantScope:
+    if caller.role == Role.COORDINATOR:
+        return ParticipantScope(everything=True)
+    if caller.role == Role.MENTOR and caller.user_id is not None:
+        return ParticipantScope(mentor_id=caller.user_id)
+    if caller.role == Role.PRISON_STAFF and caller.prison_id is not None:
+        return ParticipantScope(shared_with_prison_id=caller.prison_id, on=clock.today())
+    return ParticipantScope()
+
+
+def require_user(caller: Caller) -> None:
+    if caller.user_id is None or caller.role is None:
+        raise Unauthorized("authentication required")
+
+
+def require_role(caller: Caller, *roles: Role) -> None:
+    """For resources a role may not even know about: answer as if they did not exist."""
+    require_user(caller)
+    if caller.role not in roles:
+        raise NotFound("not found")
+
+
+async def load_participant(
+    caller: Caller, participant_id: UUID, *, write: bool = False, include_archived: bool = False
+) -> tuple[Participant, str]:
+    """The participant if the caller may see it (else 404); with ``write``, prison staff get 403."""
+    require_user(caller)
+    found = await participants_repo.get_participant(
+        participant_id, participant_scope(caller), include_archived=include_archived
+    )
+    if found is None:
+        raise NotFound("participant not found")
+    if write and caller.role == Role.PRISON_STAFF:
+        raise Forbidden("prison staff have read-only access to shared plans", code="read_only")
+    return found
+
+
+async def visible_participant_ids(caller: Caller) -> list[UUID]:
+    require_user(caller)
+    return await participants_repo.visible_ids(participant_scope(caller))
+
+
+def can_write_cases(caller: Caller) -> bool:
+    return caller.role in (Role.COORDINATOR, Role.MENTOR)

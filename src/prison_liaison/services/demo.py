@@ -1,0 +1,214 @@
+"""The demo programme: clearly fictional prisons, people and cases, loaded once (idempotent).
+
+Each area of the product adds its part in its own step function below; `load_demo` runs them in order on a
+fresh database only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from prison_liaison import clock
+from prison_liaison.planning.models import Participant, Role, User, VisitingWindow
+from prison_liaison.services import participants as participants_service
+from prison_liaison.services import prisons as prisons_service
+from prison_liaison.services import users as users_service
+from prison_liaison.services.context import Caller, system
+from prison_liaison.services.security import generate_password
+from prison_liaison.settings import get_settings
+
+DEMO_USERS = ("coordinator", "mentor1", "mentor2", "mentor3", "prison1", "prison2")
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    password: str | None
+    usernames: tuple[str, ...] = DEMO_USERS
+
+
+@dataclass
+class DemoContext:
+    """What the base step created, for the steps that add sentences, plans, visits and shares."""
+
+    today: date
+    coordinator: Caller
+    users: dict[str, User] = field(default_factory=dict)
+    callers: dict[str, Caller] = field(default_factory=dict)
+    prisons: dict[str, UUID] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    # per participant code: the stage it is at and the release date the demo intends
+    stage: dict[str, str] = field(default_factory=dict)
+    release: dict[str, date] = field(default_factory=dict)
+    admitted: dict[str, date] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _windows(spec: list[tuple[int, str, str]]) -> list[VisitingWindow]:
+    return [
+        VisitingWindow(weekday=d, start_time=time.fromisoformat(s), end_time=time.fromisoformat(e))
+        for d, s, e in spec
+    ]
+
+
+PRISONS = [
+    {
+        "code": "JVA-MST",
+        "name": "JVA Musterstadt (fiktiv)",
+        "address": "Beispielweg 1, 40000 Musterstadt",
+        "social_service_contact": "Sozialdienst, Tel. 0000 123-0 (fiktiv)",
+        "lead_time_days": 3,
+        "max_visit_minutes": 90,
+        "visitor_requirements": "Personalausweis, Besuchserlaubnis",
+        "security_check_required": True,
+        "windows": _windows(
+            [(0, "09:00", "11:30"), (0, "13:30", "16:00"), (1, "09:00", "11:30"), (2, "09:00", "11:30"),
+             (2, "13:30", "16:00"), (3, "09:00", "11:30"), (4, "09:00", "11:00")]
+        ),
+    },
+    {
+        "code": "JVA-BSB",
+        "name": "JVA Beispielburg (fiktiv)",
+        "address": "Am Exempel 7, 44000 Beispielburg",
+        "social_service_contact": "Sozialdienst Haus B, Tel. 0000 456-0 (fiktiv)",
+        "lead_time_days": 7,
+        "max_visit_minutes": 60,
+        "visitor_requirements": "Personalausweis; Anmeldung eine Woche vorher",
+        "security_check_required": True,
+        "windows": _windows([(1, "08:30", "11:30"), (3, "08:30", "11:30"), (3, "13:00", "15:30")]),
+    },
+    {
+        "code": "JVA-NGW",
+        "name": "Jugendanstalt Nirgendwo (fiktiv)",
+        "address": "Fiktivstraße 3, 48000 Nirgendwo",
+        "social_service_contact": "Sozialdienst, Tel. 0000 789-0 (fiktiv)",
+        "lead_time_days": 2,
+        "max_visit_minutes": 90,
+        "visitor_requirements": "Personalausweis",
+        "security_check_required": False,
+        "windows": _windows([(0, "14:00", "17:00"), (2, "14:00", "17:00"), (4, "14:00", "17:00")]),
+    },
+]
+
+# code, first name, last name, prison, status, admitted (days ago), release (days from today), lead, co
+PARTICIPANTS: list[tuple[str, str, str, str, str, int, int, str, str]] = [
+    ("L-2026-001", "Erik", "Beispiel", "JVA-MST", "in_custody", 20, 900, "mentor1", "mentor2"),
+    ("L-2026-002", "Jonas", "Muster", "JVA-MST", "in_custody", 400, 180, "mentor1", "mentor2"),
+    ("L-2026-003", "Timo", "Platzhalter", "JVA-MST", "in_custody", 700, 21, "mentor1", "mentor3"),
+    ("L-2026-004", "Kevin", "Fiktiv", "JVA-BSB", "in_custody", 250, 120, "mentor2", "mentor1"),
+    ("L-2026-005", "Dennis", "Erfunden", "JVA-BSB", "in_custody", 60, 540, "mentor2", "mentor3"),
+    ("L-2026-006", "Marco", "Probe", "JVA-BSB", "in_custody", 900, 25, "mentor3", "mentor2"),
+    ("L-2026-007", "Nico", "Testmann", "JVA-NGW", "in_custody", 10, 400, "mentor3", "mentor1"),
+    ("L-2026-008", "Lukas", "Vorlage", "JVA-NGW", "in_custody", 300, 200, "mentor1", "mentor3"),
+    ("L-2026-009", "Sven", "Schablone", "JVA-MST", "released", 800, -30, "mentor2", "mentor1"),
+    ("L-2026-010", "Paul", "Entwurf", "JVA-NGW", "released", 600, -20, "mentor3", "mentor2"),
+    ("L-2026-011", "Felix", "Skizze", "JVA-BSB", "in_custody", 150, 75, "mentor1", "mentor2"),
+    ("L-2026-012", "Ben", "Modell", "JVA-MST", "in_custody", 5, 1200, "mentor2", "mentor3"),
+]
+
+
+async def load_demo(*, demo_password_file: Path | None = None) -> DemoResult:
+    """Load the demo programme unless its coordinator exists already."""
+    if await users_service.find_by_username("coordinator") is not None:
+        password = get_settings().demo_password or (
+            demo_password_file.read_text().strip() if demo_password_file and demo_password_file.exists() else None
+        )
+        return DemoResult(created=False, password=password)
+    password = get_settings().demo_password or generate_password()
+    if not get_settings().demo_password and demo_password_file is not None:
+        demo_password_file.parent.mkdir(parents=True, exist_ok=True)
+        demo_password_file.write_text(password)
+        demo_password_file.chmod(0o600)
+    ctx = await _demo_base(password)
+    for step in (_demo_release_dates, _demo_plans, _demo_visits, _demo_shares, _demo_intake):
+        await step(ctx)
+    return DemoResult(created=True, password=password)
+
+
+def _caller(user: User) -> Caller:
+    return Caller(user_id=user.id, username=user.username, role=user.role, prison_id=user.prison_id,
+                  client="demo", display_name=user.display_name)
+
+
+async def _demo_base(password: str) -> DemoContext:
+    operator = system("demo")
+    today = clock.today()
+    coordinator, _ = await users_service.create_user(
+        operator, username="coordinator", role=Role.COORDINATOR, display_name="Clara Koordination",
+        password=password, email="koordination@example.invalid",
+    )
+    ctx = DemoContext(today=today, coordinator=_caller(coordinator))
+    ctx.users["coordinator"] = coordinator
+    for spec in PRISONS:
+        prison = await prisons_service.create_prison(ctx.coordinator, dict(spec))
+        ctx.prisons[prison.code] = prison.id
+    for username, name, phone in (
+        ("mentor1", "Mara Mentorin", "0151 0000001"),
+        ("mentor2", "Tom Begleiter", "0151 0000002"),
+        ("mentor3", "Aylin Ausstieg", "0151 0000003"),
+    ):
+        user, _ = await users_service.create_user(
+            ctx.coordinator, username=username, role=Role.MENTOR, display_name=name, password=password,
+            email=f"{username}@example.invalid", phone=phone,
+        )
+        ctx.users[username] = user
+    for username, prison_code, name in (
+        ("prison1", "JVA-MST", "Sozialdienst Musterstadt"),
+        ("prison2", "JVA-BSB", "Sozialdienst Beispielburg"),
+    ):
+        user, _ = await users_service.create_user(
+            ctx.coordinator, username=username, role=Role.PRISON_STAFF, display_name=name,
+            prison_id=ctx.prisons[prison_code], password=password,
+        )
+        ctx.users[username] = user
+    ctx.callers = {name: _caller(user) for name, user in ctx.users.items()}
+    for code, first, last, prison_code, status, admitted_ago, release_in, lead, co in PARTICIPANTS:
+        participant = await participants_service.create_participant(
+            ctx.coordinator,
+            {
+                "code": code,
+                "first_name": first,
+                "last_name": last,
+                "prison_id": ctx.prisons[prison_code],
+                "status": status,
+                "admitted_on": today - timedelta(days=admitted_ago),
+                "cadence_days": 14,
+                "notes": f"Fiktive Fallnotiz für {code}.",
+                "lead_id": ctx.users[lead].id,
+                "co_id": ctx.users[co].id,
+            },
+        )
+        ctx.participants[code] = participant
+        ctx.stage[code] = status
+        ctx.release[code] = today + timedelta(days=release_in)
+        ctx.admitted[code] = today - timedelta(days=admitted_ago)
+    return ctx
+
+
+async def _demo_release_dates(ctx: DemoContext) -> None:
+    """Sentences and release-date ledgers (release dates and plans)."""
+    return None
+
+
+async def _demo_plans(ctx: DemoContext) -> None:
+    """Release-preparation plans from the default template (release dates and plans)."""
+    return None
+
+
+async def _demo_visits(ctx: DemoContext) -> None:
+    """Past and future prison visits (visits)."""
+    return None
+
+
+async def _demo_shares(ctx: DemoContext) -> None:
+    """Plans shared with the prisons of prison1 and prison2, with consent (access control and sharing)."""
+    return None
+
+
+async def _demo_intake(ctx: DemoContext) -> None:
+    """Inquiries and intakes from different referral sources (intake)."""
+    return None

@@ -1,0 +1,201 @@
+"""Participants: list, read, create, change, archive, assign mentors — always within the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from prison_liaison import clock
+from prison_liaison.persistence import db
+from prison_liaison.persistence import participants as participants_repo
+from prison_liaison.persistence import prisons as prisons_repo
+from prison_liaison.planning.errors import Conflict, NotFound, ValidationFailed
+from prison_liaison.planning.models import CLOSED_STATUSES, MentorRole, Participant, ParticipantStatus, Role
+from prison_liaison.planning.participants import check_cadence, check_code, check_mentor_pair
+from prison_liaison.services import access, audit
+from prison_liaison.services.context import Caller
+from prison_liaison.services.security import decrypt_text, encrypt_text
+
+MENTOR_EDITABLE = frozenset({"cadence_days", "notes", "planning_basis"})
+
+
+def _with_notes(participant: Participant, encrypted: str, caller: Caller) -> Participant:
+    import msgspec
+
+    if caller.role == Role.PRISON_STAFF:
+        # prison staff see the pseudonym only: no names, no notes
+        return msgspec.structs.replace(participant, first_name="", last_name="", notes="")
+    return msgspec.structs.replace(participant, notes=decrypt_text(encrypted))
+
+
+async def list_participants(
+    caller: Caller,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    status: list[str] | None = None,
+    prison_id: UUID | None = None,
+    mentor_id: UUID | None = None,
+    code_prefix: str | None = None,
+    order: str = "code",
+) -> tuple[list[Participant], str | None]:
+    access.require_user(caller)
+    items, next_cursor = await participants_repo.list_participants(
+        access.participant_scope(caller),
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        prison_id=prison_id,
+        mentor_id=mentor_id,
+        code_prefix=code_prefix,
+        order=order,
+    )
+    if caller.role == Role.PRISON_STAFF:
+        import msgspec
+
+        items = [msgspec.structs.replace(p, first_name="", last_name="") for p in items]
+    async with db.transaction():
+        await audit.record(caller, "participant.listed", subject_type="participant", ids=[str(p.id) for p in items])
+    return items, next_cursor
+
+
+async def get_participant(caller: Caller, participant_id: UUID) -> Participant:
+    participant, encrypted = await access.load_participant(caller, participant_id)
+    async with db.transaction():
+        await audit.record(
+            caller, "participant.read", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id,
+        )
+    return _with_notes(participant, encrypted, caller)
+
+
+def _validate(values: dict[str, Any]) -> None:
+    if "code" in values:
+        check_code(values["code"])
+    if "cadence_days" in values:
+        check_cadence(values["cadence_days"])
+    if "status" in values:
+        try:
+            ParticipantStatus(values["status"])
+        except ValueError as exc:
+            raise ValidationFailed("unknown status", field="status") from exc
+
+
+async def _check_prison(prison_id: UUID | None) -> None:
+    if prison_id is not None and await prisons_repo.get_prison(prison_id) is None:
+        raise ValidationFailed("no such prison", field="prison_id")
+
+
+async def create_participant(caller: Caller, values: dict[str, Any]) -> Participant:
+    access.require_role(caller, Role.COORDINATOR)
+    _validate(values)
+    values = dict(values)
+    notes = values.pop("notes", "")
+    lead_id = values.pop("lead_id", None)
+    co_id = values.pop("co_id", None)
+    prison_id = values.pop("prison_id", None)
+    now = clock.now()
+    async with db.transaction():
+        await _check_prison(prison_id)
+        if await participants_repo.code_exists(values["code"]):
+            raise Conflict(f"programme code {values['code']!r} is taken", code="duplicate_code", field="code")
+        participant_id = await participants_repo.insert_participant(
+            {**values, "prison": prison_id, "notes_encrypted": encrypt_text(notes),
+             "status_since": values.get("status_since") or clock.today()},
+            now,
+        )
+        if lead_id is not None:
+            await _assign(participant_id, lead_id, co_id, now)
+        await audit.record(
+            caller, "participant.created", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id,
+        )
+    return await get_participant_unaudited(caller, participant_id)
+
+
+async def get_participant_unaudited(caller: Caller, participant_id: UUID) -> Participant:
+    """For answers to writes, which are audited as writes already."""
+    participant, encrypted = await access.load_participant(caller, participant_id)
+    return _with_notes(participant, encrypted, caller)
+
+
+async def update_participant(
+    caller: Caller, participant_id: UUID, changes: dict[str, Any], *, expected_version: int
+) -> Participant:
+    _validate(changes)
+    changes = dict(changes)
+    async with db.transaction():
+        participant, _ = await access.load_participant(caller, participant_id, write=True)
+        if caller.role == Role.MENTOR:
+            not_allowed = sorted(set(changes) - MENTOR_EDITABLE)
+            if not_allowed:
+                raise ValidationFailed(
+                    f"mentors may change only {', '.join(sorted(MENTOR_EDITABLE))}", field=not_allowed[0]
+                )
+        values: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key == "notes":
+                values["notes_encrypted"] = encrypt_text(value)
+            elif key == "prison_id":
+                await _check_prison(value)
+                values["prison"] = value
+            else:
+                values[key] = value
+        if "status" in changes and changes["status"] != participant.status:
+            values["status_since"] = clock.today()
+            values["closed_at"] = clock.now() if ParticipantStatus(changes["status"]) in CLOSED_STATUSES else None
+        await participants_repo.update_participant(
+            participant_id, values, expected_version=expected_version, now=clock.now()
+        )
+        await audit.record(
+            caller, "participant.updated", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id, fields=sorted(changes),
+        )
+    return await get_participant_unaudited(caller, participant_id)
+
+
+async def archive_participant(caller: Caller, participant_id: UUID, *, expected_version: int | None) -> None:
+    """Coordinators archive a case: it disappears from lists and feeds; purge deletes it after retention."""
+    access.require_role(caller, Role.COORDINATOR)
+    async with db.transaction():
+        await access.load_participant(caller, participant_id, write=True)
+        now = clock.now()
+        await participants_repo.update_participant(
+            participant_id, {"archived_at": now, "closed_at": now}, expected_version=expected_version, now=now
+        )
+        await audit.record(
+            caller, "participant.archived", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id,
+        )
+
+
+async def _assign(participant_id: UUID, lead_id: UUID, co_id: UUID | None, now: Any) -> bool:
+    check_mentor_pair(lead_id, co_id)
+    wanted = [lead_id] + ([co_id] if co_id else [])
+    mentors = await participants_repo.active_users_with_role(wanted, Role.MENTOR.value)
+    for field, mentor_id in (("lead_id", lead_id), ("co_id", co_id)):
+        if mentor_id is not None and mentor_id not in mentors:
+            raise ValidationFailed("not an active mentor", field=field)
+    return await participants_repo.set_mentors(participant_id, {MentorRole.LEAD: lead_id, MentorRole.CO: co_id}, now)
+
+
+async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id: UUID | None) -> Participant:
+    """Exactly one lead, at most one co-mentor; the history is kept; a mentor taken off loses access at once."""
+    access.require_role(caller, Role.COORDINATOR)
+    async with db.transaction():
+        await access.load_participant(caller, participant_id, write=True)
+        now = clock.now()
+        if await _assign(participant_id, lead_id, co_id, now):
+            await participants_repo.update_participant(participant_id, {}, expected_version=None, now=now)
+        await audit.record(
+            caller, "participant.mentors_set", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id, lead_id=lead_id, co_id=co_id,
+        )
+    return await get_participant_unaudited(caller, participant_id)
+
+
+async def mentor_history(caller: Caller, participant_id: UUID) -> list[Any]:
+    await access.load_participant(caller, participant_id)
+    if caller.role == Role.PRISON_STAFF:
+        raise NotFound("not found")
+    return await participants_repo.mentor_history(participant_id)
