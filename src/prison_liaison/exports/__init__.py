@@ -1,0 +1,1 @@
+"""Renderers: domain objects in, bytes out (iCalendar feeds, PDF documents)."""
