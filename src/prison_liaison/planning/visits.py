@@ -236,6 +236,14 @@ def local_date(instant: datetime, tz_name: str) -> date:
     return instant.astimezone(zone(tz_name)).date()
 
 
+def day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
+    """The UTC instants where a local date begins and ends (23 or 25 hours on DST days)."""
+    tz = zone(tz_name)
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
 def earliest_bookable_date(prison: Prison, now: datetime) -> date:
     """Lead time counted in days in the prison's calendar: a request today allows a visit ``lead`` days on."""
     return local_date(now, prison.timezone) + timedelta(days=prison.lead_time_days)
@@ -292,7 +300,7 @@ def check_visit(
     check_lead_time: bool = True,
     first_only: bool = False,
 ) -> list[Violation]:
-    """Every rule the proposal breaks, in the order of the domain's list (rules 1–6); empty means bookable.
+    """Every rule the proposal breaks (rules 1–6 of the domain); empty means bookable; the first one answers.
 
     ``mentor_busy`` holds the other visits of the attending mentors, ``participant_busy`` the participant's
     other visits and appointments. ``check_lead_time=False`` is a coordinator's recorded override of rule 2.
@@ -408,6 +416,20 @@ def _violations(
         yield Violation(
             code="no_mentor", detail="at least one of the two mentors must attend", field="mentor_ids"
         )
+    # rule 4 before 3: the same visit booked twice is the participant's conflict first
+    hit = participant_busy.overlapping(start, end, ignore=proposal.visit_id)
+    if hit is not None:
+        yield Violation(
+            code="participant_busy",
+            detail=f"the participant has another {hit.kind} at that time",
+            field="starts_at",
+            conflict={
+                "type": hit.kind,
+                "id": str(hit.id),
+                "starts_at": hit.starts_at.isoformat(),
+                "ends_at": hit.ends_at.isoformat(),
+            },
+        )
     # rule 3: the attending mentors' other visits, with travel buffer
     buffer = prison.travel_buffer_minutes if (prison_visit and prison is not None) else 0
     for mentor_id in proposal.mentor_ids:
@@ -427,20 +449,6 @@ def _violations(
                     "ends_at": hit.ends_at.isoformat(),
                 },
             )
-    # rule 4: the participant's other visits and appointments
-    hit = participant_busy.overlapping(start, end, ignore=proposal.visit_id)
-    if hit is not None:
-        yield Violation(
-            code="participant_busy",
-            detail=f"the participant has another {hit.kind} at that time",
-            field="starts_at",
-            conflict={
-                "type": hit.kind,
-                "id": str(hit.id),
-                "starts_at": hit.starts_at.isoformat(),
-                "ends_at": hit.ends_at.isoformat(),
-            },
-        )
     # rule 5: before the planned release while in custody
     release = participant.planning_date
     if (
