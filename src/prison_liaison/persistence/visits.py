@@ -42,8 +42,8 @@ def _visit(row: dict[str, Any], attendees: list[Attendee]) -> Visit:
         participant_id=row["participant"],
         participant_code=row.get("participant_code") or "",
         prison_id=row["prison"],
-        starts_at=utc(row["starts_at"]),  # type: ignore[arg-type]
-        ends_at=utc(row["ends_at"]),  # type: ignore[arg-type]
+        starts_at=_at(row["starts_at"]),
+        ends_at=_at(row["ends_at"]),
         kind=row["kind"],
         status=VisitStatus(row["status"]),
         revision=row["revision"],
@@ -66,9 +66,15 @@ def _visit(row: dict[str, Any], attendees: list[Attendee]) -> Visit:
     )
 
 
+def _at(value: datetime | None) -> datetime:
+    at = utc(value)
+    assert at is not None  # the column is NOT NULL
+    return at
+
+
 def _select() -> Any:
     return VisitTable.select(
-        VisitTable.all_columns(exclude=[VisitTable.notes_encrypted]),
+        VisitTable.all_columns(exclude=[VisitTable.notes_encrypted]),  # type: ignore[arg-type]
         VisitTable.participant.code.as_alias("participant_code"),
     )
 
@@ -167,12 +173,18 @@ async def list_visits(
 
 async def transitions(visit_id: UUID) -> list[Transition]:
     rows = await VisitTransitionTable.select(
-        VisitTransitionTable.all_columns(),
+        VisitTransitionTable.all_columns(),  # type: ignore[arg-type]
         VisitTransitionTable.actor.display_name.as_alias("actor_name"),
     ).where(VisitTransitionTable.visit == visit_id)
     items = [
-        Transition(from_status=r["from_status"], to_status=r["to_status"], actor_id=r["actor"],
-                   actor_name=r["actor_name"] or "", at=utc(r["at"]), reason=r["reason"])  # type: ignore[arg-type]
+        Transition(
+            from_status=r["from_status"],
+            to_status=r["to_status"],
+            actor_id=r["actor"],
+            actor_name=r["actor_name"] or "",
+            at=_at(r["at"]),
+            reason=r["reason"],
+        )
         for r in rows
     ]
     return _chain(sorted(items, key=lambda t: t.at))
@@ -204,7 +216,7 @@ async def mentor_busy(mentor_ids: list[UUID], start: datetime, end: datetime) ->
         VisitAttendeeTable.visit.starts_at.as_alias("starts_at"),
         VisitAttendeeTable.visit.ends_at.as_alias("ends_at"),
         VisitAttendeeTable.visit.kind.as_alias("kind"),
-        VisitAttendeeTable.visit.prison.travel_buffer_minutes.as_alias("buffer"),
+        VisitAttendeeTable.visit.prison.travel_buffer_minutes.as_alias("buffer"),  # type: ignore[union-attr]
     ).where(
         VisitAttendeeTable.user.is_in(list(set(mentor_ids)))
         & VisitAttendeeTable.visit.status.is_in([s.value for s in BLOCKING_STATUSES])
@@ -213,8 +225,8 @@ async def mentor_busy(mentor_ids: list[UUID], start: datetime, end: datetime) ->
     )
     return [
         Busy(
-            starts_at=utc(r["starts_at"]),
-            ends_at=utc(r["ends_at"]),
+            starts_at=_at(r["starts_at"]),
+            ends_at=_at(r["ends_at"]),
             kind="visit",
             id=r["visit"],  # type: ignore[arg-type]
             who=r["user"],
@@ -243,8 +255,8 @@ async def participant_busy(participant_id: UUID, start: datetime, end: datetime)
     )
     return [
         Busy(
-            starts_at=utc(r["starts_at"]),
-            ends_at=utc(r["ends_at"]),
+            starts_at=_at(r["starts_at"]),
+            ends_at=_at(r["ends_at"]),
             kind="visit",
             id=r["id"],  # type: ignore[arg-type]
             who=participant_id,
@@ -252,8 +264,8 @@ async def participant_busy(participant_id: UUID, start: datetime, end: datetime)
         for r in visits
     ] + [
         Busy(
-            starts_at=utc(r["starts_at"]),
-            ends_at=utc(r["ends_at"]),
+            starts_at=_at(r["starts_at"]),
+            ends_at=_at(r["ends_at"]),
             kind="appointment",
             id=r["id"],  # type: ignore[arg-type]
             who=participant_id,

@@ -465,7 +465,7 @@ def _violations(
             conflict={
                 "type": "participant",
                 "id": str(participant.id),
-                "planning_date": participant.planning_date.isoformat(),
+                "planning_date": release.isoformat(),
             },
         )
 
