@@ -363,3 +363,24 @@ def test_series_longer_than_the_limit_is_refused() -> None:
             tz_name="Europe/Berlin",
         )
     assert err.value.field == "until"
+
+
+def test_meeting_outside_prison_only_after_release() -> None:
+    def meeting(who: Participant) -> list[str]:
+        found = check_visit(
+            Proposal(
+                starts_at=berlin(2026, 3, 12, 18),
+                ends_at=berlin(2026, 3, 12, 19),
+                kind="meeting",
+                mentor_ids=(M1,),
+            ),
+            participant=who,
+            prison=None,
+            mentor_busy=BusyIndex([]),
+            participant_busy=BusyIndex([]),
+            now=NOW,
+        )
+        return [v.code for v in found]
+
+    assert meeting(participant()) == ["in_custody"]
+    assert meeting(participant(status=ParticipantStatus.RELEASED)) == []

@@ -183,6 +183,16 @@ def is_prison_visit(kind: str) -> bool:
     return kind != KIND_MEETING
 
 
+# before release a participant may be at a prison already while the programme takes them in
+PRISON_STATUSES = frozenset(
+    {ParticipantStatus.INQUIRY, ParticipantStatus.INTAKE, ParticipantStatus.IN_CUSTODY}
+)
+
+
+def is_in_prison(participant: Participant) -> bool:
+    return participant.status in PRISON_STATUSES and participant.prison_id is not None
+
+
 # --- calendars -------------------------------------------------------------------------------------------
 
 
@@ -332,7 +342,14 @@ def _violations(
 ) -> Iterator[Violation]:
     start, end = proposal.starts_at, proposal.ends_at
     prison_visit = is_prison_visit(proposal.kind)
-    in_custody = participant.status == ParticipantStatus.IN_CUSTODY and prison is not None
+    in_custody = is_in_prison(participant) and prison is not None
+    if not prison_visit and is_in_prison(participant):
+        yield Violation(
+            code="in_custody",
+            detail="while the participant is in custody, meetings are prison visits (kind 'prison_visit')",
+            field="kind",
+            conflict={"type": "participant", "id": str(participant.id), "status": participant.status.value},
+        )
     if prison_visit and not in_custody:
         yield Violation(
             code="after_release",

@@ -637,7 +637,7 @@ async def find_slots(
         raise ValidationFailed("'to' must not be before 'from'", field="to")
     if (end - start).days > MAX_SLOT_RANGE_DAYS:
         raise ValidationFailed(f"search at most {MAX_SLOT_RANGE_DAYS} days at once", field="to")
-    if participant.status != ParticipantStatus.IN_CUSTODY or participant.prison_id is None:
+    if not rules.is_in_prison(participant) or participant.prison_id is None:
         raise Conflict(
             "the participant is not in custody at a prison: meetings need no slot",
             code="after_release",
