@@ -7,6 +7,7 @@ at JVA-A.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -555,3 +556,14 @@ async def test_prison_day_list_shows_staff_only_confirmed_visits_without_names(w
     ]
     assert (await world.get("prison2", url)).status_code == 404
     assert (await world.get("mentor1", url)).status_code == 404
+
+
+async def test_three_bookings_of_the_same_mentor_at_once_only_one_wins(world) -> None:
+    same_time = {"start": "2026-03-19T10:00:00+01:00", "end": "2026-03-19T11:00:00+01:00"}
+    responses = await asyncio.gather(
+        book(world, "mentor1", code="T-0001", mentors=("mentor1", "mentor2"), **same_time),
+        book(world, "mentor1", code="T-0002", mentors=("mentor2",), **same_time),
+        book(world, "mentor3", code="T-0003", mentors=("mentor3", "mentor2"), **same_time),
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409], [r.text for r in responses]
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"mentor_busy"}
