@@ -311,6 +311,12 @@ async def test_visit_cancel_needs_a_reason_code_and_keeps_the_visit(world) -> No
     )
     # a cancelled visit frees the slot
     assert (await book(world)).status_code == 201
+    # who cancelled defaults to the mentors
+    later = (await book(world, start="2026-03-13T10:00:00+01:00", end="2026-03-13T11:00:00+01:00")).json()
+    plain = await world.post("mentor1", f"{VISITS}/{later['id']}/cancel", json={"reason": "lockdown"})
+    assert (plain.json()["cancel_reason"], plain.json()["cancelled_by"]) == ("lockdown", "mentor")
+    cancelled = (await world.get("mentor1", f"{VISITS}?status=cancelled")).json()["items"]
+    assert [v["id"] for v in cancelled] == [visit["id"], later["id"]]
 
 
 async def test_no_show_is_recorded_after_the_start(world, fixed_clock) -> None:

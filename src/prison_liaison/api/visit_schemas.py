@@ -24,6 +24,7 @@ CancelReasonValue = Literal[
     "scheduled_in_error",
     "other",
 ]
+VisitStatusValue = Literal["planned", "requested", "confirmed", "completed", "cancelled", "no_show"]
 MentorIds = Annotated[list[UUID], Meta(max_length=2)]
 
 
@@ -61,7 +62,7 @@ class VisitRead(Struct, kw_only=True):
     starts_at: datetime
     ends_at: datetime
     kind: str
-    status: Literal["planned", "requested", "confirmed", "completed", "cancelled", "no_show"]
+    status: VisitStatusValue
     revision: int
     mentor_ids: list[UUID]
     attendees: list[AttendeeRead]
@@ -163,7 +164,7 @@ class VisitNoShow(Input, kw_only=True):
 
 class VisitCancel(Input, kw_only=True):
     reason: CancelReasonValue
-    cancelled_by: Literal["mentor", "participant", "prison"]
+    cancelled_by: Literal["mentor", "participant", "prison"] = "mentor"
     note: Reason = ""
 
 

@@ -28,6 +28,7 @@ from prison_liaison.api.visit_schemas import (
     VisitNoShow,
     VisitRead,
     VisitRequest,
+    VisitStatusValue,
     VisitUpdate,
 )
 from prison_liaison.planning.models import Role
@@ -66,6 +67,7 @@ class VisitController(Controller):
         mentor_id: FromQuery[UUID | None] = None,
         start: FromDate = None,
         end: ToDate = None,
+        status: FromQuery[list[VisitStatusValue] | None] = None,
     ) -> ListOf[VisitRead]:
         """Visits of the participants the caller may see, by start time; `from`/`to` are inclusive dates."""
         items, next_cursor = await visits_service.list_visits(
@@ -77,6 +79,7 @@ class VisitController(Controller):
             mentor_id=mentor_id,
             start=start,
             end=end,
+            statuses=list(status) if status else None,
         )
         return ListOf(items=[VisitRead.from_domain(v) for v in items], next_cursor=next_cursor)
 

@@ -151,7 +151,9 @@ async def update_participant(
         )
         # future prison visits no longer fit after a transfer or release: flag them, never drop them
         if "prison_id" in changes and changes["prison_id"] != participant.prison_id:
-            await visits_service.flag_for_review(caller, participant_id, ReviewReason.PARTICIPANT_TRANSFERRED)
+            await visits_service.flag_for_review(
+                caller, participant_id, ReviewReason.PARTICIPANT_TRANSFERRED, new_prison_id=values["prison"]
+            )
         elif changes.get("status") == "released" and participant.status != ParticipantStatus.RELEASED:
             await visits_service.flag_for_review(caller, participant_id, ReviewReason.PARTICIPANT_RELEASED)
         await audit.record(

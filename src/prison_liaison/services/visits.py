@@ -593,9 +593,15 @@ async def keep_visit(caller: Caller, visit_id: UUID, *, reason: str) -> Visit:
         return await _reload(caller, visit.id)
 
 
-async def flag_for_review(caller: Caller, participant_id: UUID, reason: ReviewReason) -> int:
+async def flag_for_review(
+    caller: Caller, participant_id: UUID, reason: ReviewReason, *, new_prison_id: UUID | None = None
+) -> int:
     """In the caller's transaction: flag future prison visits after a transfer or release."""
-    visits = await visits_repo.future_open_visits(participant_id, clock.now())
+    visits = [
+        v
+        for v in await visits_repo.future_open_visits(participant_id, clock.now())
+        if new_prison_id is None or v.prison_id != new_prison_id
+    ]
     now = clock.now()
     for v in visits:
         await visits_repo.update_visit(
@@ -653,6 +659,10 @@ async def find_slots(
             code="too_long",
         )
     mentor_ids = [m.mentor_id for m in participant.mentors]
+    if not mentor_ids:
+        raise Conflict(
+            "the participant has no mentor to visit them", code="no_mentor", field="participant_id"
+        )
     lo, hi = rules.day_bounds(start, prison.timezone)[0], rules.day_bounds(end, prison.timezone)[1]
     mentor_busy = await visits_repo.mentor_busy(mentor_ids, lo, hi)
     participant_busy = await visits_repo.participant_busy(participant.id, lo, hi)
