@@ -573,3 +573,45 @@ async def test_three_bookings_of_the_same_mentor_at_once_only_one_wins(world) ->
     )
     assert sorted(r.status_code for r in responses) == [201, 409, 409], [r.text for r in responses]
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"mentor_busy"}
+
+
+async def test_issue_done_when_scenario(world) -> None:
+    """A mentor books a proposed slot; four wrong bookings get four distinct codes; a transfer flags."""
+    pid = world.participants["T-0001"]
+    slot = (await world.get("mentor1", f"/api/v1/participants/{pid}/visit-slots?minutes=60&limit=1")).json()[
+        0
+    ]
+    booked = await world.post(
+        "mentor1", VISITS, json=body(world, start=slot["starts_at"], end=slot["ends_at"])
+    )
+    assert booked.status_code == 201
+    await world.post(
+        "coordinator",
+        f"/api/v1/prisons/{world.prisons['JVA-A']}/closures",
+        json={"start_date": "2026-03-20", "end_date": "2026-03-20", "reason": "Personalmangel"},
+    )
+    co_visit = await book(
+        world,
+        code="T-0002",
+        start="2026-03-19T09:00:00+01:00",
+        end="2026-03-19T10:00:00+01:00",
+        mentors=("mentor2",),
+    )
+    assert co_visit.status_code == 201
+    attempts = [
+        body(world, start=slot["starts_at"], end=slot["ends_at"]),
+        body(world, start="2026-03-18T02:00:00+01:00", end="2026-03-18T03:00:00+01:00"),
+        body(world, start="2026-03-20T10:00:00+01:00", end="2026-03-20T11:00:00+01:00"),
+        body(world, start="2026-03-19T09:30:00+01:00", end="2026-03-19T10:30:00+01:00"),
+    ]
+    codes = [(await world.post("mentor1", VISITS, json=a)).json()["code"] for a in attempts]
+    assert codes == ["participant_busy", "outside_visiting_window", "prison_closed", "mentor_busy"]
+    participant = await world.get("coordinator", f"/api/v1/participants/{pid}")
+    await world.patch(
+        "coordinator",
+        f"/api/v1/participants/{pid}",
+        json={"prison_id": str(world.prisons["JVA-B"])},
+        headers={"If-Match": participant.headers["etag"]},
+    )
+    review = (await world.get("mentor1", f"{VISITS}/review")).json()["items"]
+    assert [v["id"] for v in review] == [booked.json()["id"]]
