@@ -615,3 +615,12 @@ async def test_issue_done_when_scenario(world) -> None:
     )
     review = (await world.get("mentor1", f"{VISITS}/review")).json()["items"]
     assert [v["id"] for v in review] == [booked.json()["id"]]
+
+
+async def test_far_off_dates_are_input_errors_not_crashes(world) -> None:
+    pid = world.participants["T-0001"]
+    slots = await world.get("mentor1", f"/api/v1/participants/{pid}/visit-slots?from=9999-12-31")
+    listed = await world.get("mentor1", f"{VISITS}?to=9999-12-31")
+    booked = await book(world, start="9999-12-31T10:00:00+01:00", end="9999-12-31T11:00:00+01:00")
+    assert [(r.status_code, r.json()["field"]) for r in (slots, listed, booked)] == [
+        (422, "from"), (422, "to"), (422, "starts_at")]

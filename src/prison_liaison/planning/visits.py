@@ -165,10 +165,21 @@ def check_kind(kind: str) -> str:
     return kind
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_date(value: date, field: str) -> date:
+    """Dates the planner reasons about: far-off years are typos (and would overflow calendar arithmetic)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationFailed(f"{field}: a date between {FIRST_YEAR} and {LAST_YEAR}", field=field)
+    return value
+
+
 def check_times(starts_at: datetime, ends_at: datetime) -> None:
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValidationFailed(f"{name} needs a UTC offset, e.g. 2026-03-12T10:00:00+01:00", field=name)
+        check_date(value.date(), name)
     if ends_at <= starts_at:
         raise ValidationFailed("a visit must end after it starts", field="ends_at")
     if ends_at - starts_at > timedelta(hours=12):
@@ -590,6 +601,8 @@ def expand_series(
     *, first_day: date, start_time: time, minutes: int, every_weeks: int, until: date, tz_name: str
 ) -> list[Slot]:
     """Occurrences every ``every_weeks`` weeks from ``first_day`` to ``until``, same wall-clock time."""
+    check_date(first_day, "first_date")
+    check_date(until, "until")
     if every_weeks < 1 or every_weeks > 12:
         raise ValidationFailed("every_weeks must be between 1 and 12", field="every_weeks")
     if until < first_day:

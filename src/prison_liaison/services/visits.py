@@ -167,6 +167,9 @@ async def list_visits(
 ) -> tuple[list[Visit], str | None]:
     """Visits of the participants the caller may see; ``start``/``end`` are Berlin dates, inclusive."""
     access.require_user(caller)
+    for value, field in ((start, "from"), (end, "to")):
+        if value is not None:
+            rules.check_date(value, field)
     if start and end and end < start:
         raise ValidationFailed("'to' must not be before 'from'", field="to")
     lo = rules.day_bounds(start, "Europe/Berlin")[0] if start else None
@@ -637,8 +640,8 @@ async def find_slots(
     participant, _ = await access.load_participant(caller, participant_id, write=True)
     rules.check_kind(kind)
     today = clock.today()
-    start = start or today
-    end = end or start + timedelta(days=28)
+    start = rules.check_date(start or today, "from")
+    end = rules.check_date(end or start + timedelta(days=28), "to")
     if end < start:
         raise ValidationFailed("'to' must not be before 'from'", field="to")
     if (end - start).days > MAX_SLOT_RANGE_DAYS:
@@ -818,6 +821,7 @@ async def review_list(caller: Caller, *, limit: int, cursor: str | None) -> tupl
 async def prison_day(caller: Caller, prison_id: UUID, day: date) -> tuple[Prison, list[Visit]]:
     """One prison's visits on one day. Prison staff of that prison see confirmed visits only."""
     access.require_role(caller, Role.COORDINATOR, Role.PRISON_STAFF)
+    rules.check_date(day, "date")
     if caller.role == Role.PRISON_STAFF and caller.prison_id != prison_id:
         raise NotFound("prison not found")
     prison = await prisons_repo.get_prison(prison_id)
