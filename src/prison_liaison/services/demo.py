@@ -208,6 +208,11 @@ async def _demo_visits(ctx: DemoContext) -> None:
 
     from prison_liaison.services import visits as visits_service  # noqa: PLC0415
 
+    for prison_id in ctx.prisons.values():
+        # mentors drive between prisons: half an hour between two visits at different places
+        prison = await prisons_service.get_prison(ctx.coordinator, prison_id)
+        await prisons_service.update_prison(ctx.coordinator, prison_id, {"travel_buffer_minutes": 30},
+                                            expected_version=prison.version)
     for index, (code, participant) in enumerate(ctx.participants.items()):
         lead_id = participant.mentors[0].mentor_id
         lead = ctx.callers[next(u for u, user in ctx.users.items() if user.id == lead_id)]
