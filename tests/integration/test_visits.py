@@ -14,7 +14,11 @@ from typing import Any
 import pytest
 
 from prison_liaison import clock
+from prison_liaison.persistence import db
 from prison_liaison.persistence import participants as participants_repo
+from prison_liaison.planning.models import Role
+from prison_liaison.services import visits as visits_service
+from prison_liaison.services.context import Caller
 from tests.support import login
 
 VISITS = "/api/v1/visits"
@@ -623,4 +627,21 @@ async def test_far_off_dates_are_input_errors_not_crashes(world) -> None:
     listed = await world.get("mentor1", f"{VISITS}?to=9999-12-31")
     booked = await book(world, start="9999-12-31T10:00:00+01:00", end="9999-12-31T11:00:00+01:00")
     assert [(r.status_code, r.json()["field"]) for r in (slots, listed, booked)] == [
-        (422, "from"), (422, "to"), (422, "starts_at")]
+        (422, "from"),
+        (422, "to"),
+        (422, "starts_at"),
+    ]
+
+
+async def test_release_date_moved_earlier_flags_visits_on_or_after_it(world) -> None:
+    before = (await book(world, start="2026-03-12T09:00:00+01:00", end="2026-03-12T10:00:00+01:00")).json()
+    after = (await book(world, start="2026-03-13T09:00:00+01:00", end="2026-03-13T10:00:00+01:00")).json()
+    caller = Caller(user_id=world.users["coordinator"].id, username="coordinator", role=Role.COORDINATOR)
+    async with db.transaction():
+        flagged = await visits_service.flag_after_release_date(
+            caller, world.participants["T-0001"], date(2026, 3, 13)
+        )
+    assert flagged == 1
+    review = (await world.get("mentor1", f"{VISITS}/review")).json()["items"]
+    assert [(v["id"], v["review_reason"]) for v in review] == [(after["id"], "release_date_changed")]
+    assert before["id"] not in {v["id"] for v in review}

@@ -72,6 +72,7 @@ class CancelledBy(enum.StrEnum):
 class ReviewReason(enum.StrEnum):
     PARTICIPANT_TRANSFERRED = "participant_transferred"
     PARTICIPANT_RELEASED = "participant_released"
+    RELEASE_DATE_CHANGED = "release_date_changed"
 
 
 class Attendee(msgspec.Struct, frozen=True, kw_only=True):

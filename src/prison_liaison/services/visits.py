@@ -623,6 +623,39 @@ async def flag_for_review(
     return len(visits)
 
 
+async def flag_after_release_date(caller: Caller, participant_id: UUID, planning_date: date | None) -> int:
+    """In the caller's transaction (for the release-date ledger): when the planned release moves earlier,
+    future prison visits on or after it are flagged for review (rule 5), never dropped."""
+    if planning_date is None:
+        return 0
+    visits = [
+        v
+        for v in await visits_repo.future_open_visits(participant_id, clock.now())
+        if v.prison_id is not None
+        and rules.local_date(v.starts_at, "Europe/Berlin") >= planning_date
+        and not v.needs_review
+    ]
+    now = clock.now()
+    for v in visits:
+        await visits_repo.update_visit(
+            v.id,
+            {"needs_review": True, "review_reason": ReviewReason.RELEASE_DATE_CHANGED.value},
+            expected_version=None,
+            now=now,
+        )
+    if visits:
+        await audit.record(
+            caller,
+            "visit.flagged_for_review",
+            subject_type="participant",
+            subject_id=participant_id,
+            participant_id=participant_id,
+            reason=ReviewReason.RELEASE_DATE_CHANGED.value,
+            ids=[str(v.id) for v in visits],
+        )
+    return len(visits)
+
+
 # --- slot finder, cadence, series ------------------------------------------------------------------------
 
 
