@@ -297,13 +297,20 @@ def change_text(change: Any, language: str) -> str:
     shift = ""
     if change.days:
         shift = (t["shift_later"] if change.days > 0 else t["shift_earlier"]).format(days=abs(change.days))
-    due = t["due_suffix"].format(due=format_date(change.new, language)) if change.new else ""
-    status_new = t["statuses"].get(change.new, change.new)
+    due = (
+        t["due_suffix"].format(due=format_date(change.new, language))
+        if change.kind == "item_added" and change.new
+        else ""
+    )
+    if change.kind in ("item_closed", "item_reopened"):
+        old, new = t["statuses"].get(change.old, change.old), t["statuses"].get(change.new, change.new)
+    else:
+        old, new = when(change.old), when(change.new)
     return str(
         t["change_texts"][change.kind].format(
             title=change.title(language),
-            old=when(change.old),
-            new=status_new if change.kind in ("item_closed", "item_reopened") else when(change.new),
+            old=old,
+            new=new,
             shift=shift,
             due=due,
         )

@@ -73,8 +73,7 @@ def _page_css(language: str) -> str:
     """The running header/footer words of one language; the rest of the print CSS is shared."""
     t = labels.LABELS[language]
     return (
-        "@page { @bottom-right { content: "
-        f'"{t["page"]} " counter(page) " {t["of"]} " counter(pages); }} }}'
+        f'@page {{ @bottom-right {{ content: "{t["page"]} " counter(page) " {t["of"]} " counter(pages); }} }}'
     )
 
 
@@ -89,8 +88,12 @@ class _ThreadResources:
         self.stylesheets = [
             CSS(string=fonts_css, base_url=base_url, url_fetcher=self.fetcher, font_config=self.font_config),
             CSS(string=print_css, base_url=base_url, url_fetcher=self.fetcher, font_config=self.font_config),
-            CSS(string=_page_css(language), base_url=base_url, url_fetcher=self.fetcher,
-                font_config=self.font_config),
+            CSS(
+                string=_page_css(language),
+                base_url=base_url,
+                url_fetcher=self.fetcher,
+                font_config=self.font_config,
+            ),
         ]
 
 
@@ -111,7 +114,9 @@ class DocumentRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["d"] = lambda value, lang, weekday=False: labels.format_date(value, lang, weekday=weekday)
+        self.env.filters["d"] = lambda value, lang, weekday=False: labels.format_date(
+            value, lang, weekday=weekday
+        )
         self.env.filters["dt"] = labels.format_datetime
         self.env.filters["tm"] = labels.format_time
         self.env.globals["label"] = labels.label
@@ -161,7 +166,9 @@ class DocumentRenderer:
         res = self._resources(language)
         document = HTML(string=html, base_url=self.root.as_uri() + "/", url_fetcher=res.fetcher)
         pdf: bytes = document.write_pdf(
-            stylesheets=res.stylesheets, font_config=res.font_config, pdf_variant=PDF_VARIANT,
+            stylesheets=res.stylesheets,
+            font_config=res.font_config,
+            pdf_variant=PDF_VARIANT,
             uncompressed_pdf=False,
         )
         return pdf
@@ -192,4 +199,3 @@ def get_renderer(documents_dir: Path, threads: int) -> DocumentRenderer:
 def content_disposition(filename: str, *, inline: bool = False) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in filename)
     return f'{"inline" if inline else "attachment"}; filename="{safe}"'
-

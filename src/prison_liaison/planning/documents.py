@@ -125,6 +125,11 @@ class PlanContent(msgspec.Struct, frozen=True, kw_only=True):
     mentors: tuple[MentorView, ...]
 
 
+def initials_of(first_name: str | None, last_name: str | None) -> str:
+    """ "Anna Alpha" -> "A.A." (the same rule as Participant.initials)."""
+    return "".join(part[:1].upper() + "." for part in (first_name or "", last_name or "") if part)
+
+
 def active_share_scope(shares: Iterable[dict[str, Any]], *, today: date) -> frozenset[str]:
     """Union of the domains of the shares that are neither revoked nor expired on ``today``."""
     domains: set[str] = set()
@@ -255,8 +260,12 @@ def changes_between(old: dict[str, Any], new: dict[str, Any]) -> tuple[Change, .
     for key, item in old_items.items():
         if key not in new_items:
             out.append(
-                Change(kind="item_removed", old=item.get("due") or "", title_de=item["title_de"],
-                       title_en=item.get("title_en", ""))
+                Change(
+                    kind="item_removed",
+                    old=item.get("due") or "",
+                    title_de=item["title_de"],
+                    title_en=item.get("title_en", ""),
+                )
             )
     old_appts: dict[str, Any] = old.get("appointments", {})
     new_appts: dict[str, Any] = new.get("appointments", {})
@@ -280,16 +289,28 @@ def changes_between(old: dict[str, Any], new: dict[str, Any]) -> tuple[Change, .
             )
     for key, appt in old_appts.items():
         if key not in new_appts:
-            out.append(Change(kind="appointment_removed", old=appt["starts_at"], title_de=appt["agency"],
-                              title_en=appt["agency"]))
+            out.append(
+                Change(
+                    kind="appointment_removed",
+                    old=appt["starts_at"],
+                    title_de=appt["agency"],
+                    title_en=appt["agency"],
+                )
+            )
     return tuple(out)
 
 
 def current_release_dates(entries: Iterable[ReleaseDateView]) -> tuple[ReleaseDateView, ...]:
     """The ledger's latest entry per kind (the ledger is append-only), in the order of the domain file."""
     order = (
-        "sentence_start", "pretrial_credit_days", "sentence_end", "earliest_release_day", "half_time",
-        "two_thirds", "life_minimum", "planned_release",
+        "sentence_start",
+        "pretrial_credit_days",
+        "sentence_end",
+        "earliest_release_day",
+        "half_time",
+        "two_thirds",
+        "life_minimum",
+        "planned_release",
     )
     latest: dict[str, ReleaseDateView] = {}
     for entry in sorted(entries, key=lambda e: (e.recorded_at is not None, e.recorded_at or 0)):  # type: ignore[operator]
