@@ -29,15 +29,28 @@ os.environ.setdefault("PRISON_LIAISON_SECRET_KEY", "bench-secret")
 os.environ["PRISON_LIAISON_ARGON2_PROFILE"] = "test"
 os.environ.setdefault("PRISON_LIAISON_LOG_LEVEL", "WARNING")
 
-DOMAINS = ["housing", "identity", "finances", "income", "work_training", "health", "addiction", "probation",
-           "deradicalisation", "release_day", "after_release"]
+DOMAINS = [
+    "housing",
+    "identity",
+    "finances",
+    "income",
+    "work_training",
+    "health",
+    "addiction",
+    "probation",
+    "deradicalisation",
+    "release_day",
+    "after_release",
+]
 
 
 def _caller(world: object, username: str) -> object:
     from prison_liaison.services.context import Caller
 
     user = world.users[username]  # type: ignore[attr-defined]
-    return Caller(user_id=user.id, username=username, role=user.role, prison_id=user.prison_id, client="bench")
+    return Caller(
+        user_id=user.id, username=username, role=user.role, prison_id=user.prison_id, client="bench"
+    )
 
 
 def _ms(values: list[float]) -> str:
@@ -71,12 +84,22 @@ async def main(runs: int) -> None:
         await add_release_date(pid, "sentence_end", date(2026, 9, 9), "prison_letter")
         await add_release_date(pid, "two_thirds", date(2026, 5, 2), "computed")
         for i in range(45):  # a full plan: three pages
-            await add_item(pid, f"Punkt {i + 1}: Unterlagen für die Entlassungsvorbereitung zusammenstellen",
-                           domain=DOMAINS[i % len(DOMAINS)], latest_due=date(2026, 4, 1) + timedelta(days=4 * i),
-                           shared=i % 2 == 0, notes="Rücksprache mit dem Sozialdienst" if i % 3 == 0 else "")
+            await add_item(
+                pid,
+                f"Punkt {i + 1}: Unterlagen für die Entlassungsvorbereitung zusammenstellen",
+                domain=DOMAINS[i % len(DOMAINS)],
+                latest_due=date(2026, 4, 1) + timedelta(days=4 * i),
+                shared=i % 2 == 0,
+                notes="Rücksprache mit dem Sozialdienst" if i % 3 == 0 else "",
+            )
         for i in range(6):
-            await add_appointment(pid, f"Jobcenter Musterstadt {i}", datetime(2026, 3, 20 + i, 9, tzinfo=UTC),
-                                  place="Hauptstraße 5", what_to_bring="Personalausweis")
+            await add_appointment(
+                pid,
+                f"Jobcenter Musterstadt {i}",
+                datetime(2026, 3, 20 + i, 9, tzinfo=UTC),
+                place="Hauptstraße 5",
+                what_to_bring="Personalausweis",
+            )
         await share(pid, world.prisons["JVA-A"], DOMAINS)
         url = f"/api/v1/participants/{pid}/plan.pdf"
         rows: list[tuple[str, str]] = []
@@ -99,7 +122,10 @@ async def main(runs: int) -> None:
                 service.append(time.perf_counter() - started)
                 assert doc.from_cache
             rows.append(
-                (user, f"{first_s * 1000:.0f} | {_ms(cached)} | {_ms(service)} | {len(first.content) // 1024} KiB")
+                (
+                    user,
+                    f"{first_s * 1000:.0f} | {_ms(cached)} | {_ms(service)} | {len(first.content) // 1024} KiB",
+                )
             )
         # a render with warm fonts and stylesheets (new content, so no cache hit)
         await add_item(pid, "Noch ein Punkt", domain="housing", shared=True)
@@ -110,8 +136,10 @@ async def main(runs: int) -> None:
     await db.close_engine()
     engine = "PostgreSQL" if "postgres" in os.environ["PRISON_LIAISON_DATABASE_URL"] else "SQLite"
     print(f"## Release-plan PDF downloads ({engine}, {runs} cached runs each, HTTP through the ASGI app)\n")
-    print("| audience | first render ms | HTTP cached median ms | HTTP cached p95 ms "
-          "| service cached median ms | service cached p95 ms | size |")
+    print(
+        "| audience | first render ms | HTTP cached median ms | HTTP cached p95 ms "
+        "| service cached median ms | service cached p95 ms | size |"
+    )
     print("|---|---|---|---|---|---|---|")
     for user, line in rows:
         print(f"| {user} | {line} |")

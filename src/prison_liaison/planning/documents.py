@@ -359,3 +359,4 @@ class DayList(msgspec.Struct, frozen=True, kw_only=True):
     day: date
     stand: date
     visits: tuple[DayListVisit, ...]
+    visitor_requirements: str = ""

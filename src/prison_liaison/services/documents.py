@@ -359,6 +359,7 @@ async def day_list_document(
         day=day,
         stand=clock.today(),
         visits=visits,
+        visitor_requirements=prison.visitor_requirements,
     )
     render = renderer()
     filename = f"{DAY_LIST_PREFIX[language]}-{prison.code}-{day.isoformat()}.{fmt}"
