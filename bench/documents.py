@@ -1,8 +1,8 @@
 """Benchmark: release-plan PDF downloads, first render versus repeated (cached) downloads.
 
 Run: `.venv/bin/python bench/documents.py [--runs 200]` (SQLite in a temporary directory; set
-PRISON_LIAISON_BENCH_DATABASE_URL=postgresql://... to use an EMPTY, migrated-on-start PostgreSQL database). Prints a Markdown table; the target is a
-cached median under 10 ms. "HTTP" is the whole stack (token check, access check, fingerprint query, audit
+PRISON_LIAISON_BENCH_DATABASE_URL=postgresql://... to use an EMPTY PostgreSQL database, migrated on start).
+Prints a Markdown table (results in bench/RESULTS-documents.md); the target is a cached median under 10 ms. "HTTP" is the whole stack (token check, access check, fingerprint query, audit
 write, response); "service" is the document use case alone (access check, fingerprint, audit write, cache).
 """
 
@@ -61,6 +61,8 @@ def _ms(values: list[float]) -> str:
 
 async def main(runs: int) -> None:
     import httpx
+    from tests.documents_support import add_appointment, add_item, add_release_date, set_planning_date, share
+    from tests.support import build_world
 
     from prison_liaison import clock
     from prison_liaison.app import create_app
@@ -68,8 +70,6 @@ async def main(runs: int) -> None:
     from prison_liaison.persistence.migrate import migrate
     from prison_liaison.services import documents as documents_service
     from prison_liaison.settings import get_settings
-    from tests.documents_support import add_appointment, add_item, add_release_date, set_planning_date, share
-    from tests.support import build_world
 
     get_settings.cache_clear()
     clock.set_clock(clock.FixedClock(datetime(2026, 3, 10, 8, 0, tzinfo=UTC)))
@@ -124,7 +124,8 @@ async def main(runs: int) -> None:
             rows.append(
                 (
                     user,
-                    f"{first_s * 1000:.0f} | {_ms(cached)} | {_ms(service)} | {len(first.content) // 1024} KiB",
+                    f"{first_s * 1000:.0f} | {_ms(cached)} | {_ms(service)} | "
+                    f"{len(first.content) // 1024} KiB",
                 )
             )
         # a render with warm fonts and stylesheets (new content, so no cache hit)
