@@ -515,3 +515,34 @@ async def test_day_list_empty_day_and_bad_dates(world, fixed_clock) -> None:
         assert bad.status_code == 422
         assert bad.json()["field"] == "date"
     assert html.status_code == 200 and '<html lang="de">' in html.text
+
+
+async def test_long_plan_repeats_table_headers_on_every_page(world, fixed_clock) -> None:
+    from pypdf import PdfReader
+
+    pid = world.participants["T-0002"]
+    for i in range(45):
+        await add_item(
+            pid,
+            f"Unterlagen Nummer {i + 1:02d} für die Wohnungssuche zusammenstellen",
+            latest_due=date(2026, 4, 1),
+            notes="Rücksprache mit dem Träger" if i % 2 else "",
+        )
+
+    response = await world.get("mentor1", _url(pid))
+
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) >= 3
+    texts = [normalised(page.extract_text()) for page in reader.pages]
+    for number, text in enumerate(texts, start=1):
+        assert f"Seite {number} von {len(texts)}" in text
+        assert "T-0002" in text and "Vertraulich – personenbezogene Daten" in text
+    pages_with_items = [t for t in texts if "Unterlagen Nummer" in t]
+    assert len(pages_with_items) >= 2
+    assert all("Aufgabe Status Fällig bis" in t for t in pages_with_items)
+    # no row is split across pages: each item's title and its note sit on one page
+    for i in range(1, 45, 2):
+        title = f"Unterlagen Nummer {i + 1:02d}"
+        page = next((t for t in texts if title in t), None)
+        assert page is not None, (title, texts)
+        assert page.index(title) < page.index("Rücksprache mit dem Träger", page.index(title))

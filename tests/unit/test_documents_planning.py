@@ -231,3 +231,34 @@ def test_initials_and_date_formats() -> None:
     assert format_date(date(2026, 3, 10), "en", weekday=True) == "Tue, 10 Mar 2026"
     assert format_datetime(datetime(2026, 3, 10, 9, 5), "de") == "Di, 10.03.2026, 09:05 Uhr"
     assert format_date(None, "de") == "–"
+
+
+def test_day_bounds_follow_the_prisons_time_zone_across_dst() -> None:
+    from zoneinfo import ZoneInfo
+
+    from prison_liaison.services.documents import day_bounds
+
+    berlin = ZoneInfo("Europe/Berlin")
+    start, end = day_bounds(date(2026, 3, 29), berlin)
+
+    assert start == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+    assert end == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)  # 23 hours: clocks go forward
+
+
+async def test_renderer_refuses_more_waiting_documents_than_its_bound() -> None:
+    import asyncio
+
+    import pytest
+
+    from prison_liaison.exports.pdf import DocumentRenderer
+    from prison_liaison.planning.errors import TooManyRequests
+    from prison_liaison.settings import TEMPLATES_DIR
+
+    renderer = DocumentRenderer(TEMPLATES_DIR / "documents", 1, max_waiting=1)
+    html = '<!DOCTYPE html><html lang="de"><head><title>x</title></head><body><h1>Grüße</h1></body></html>'
+
+    first = asyncio.ensure_future(renderer.render_pdf(html, "de"))
+    await asyncio.sleep(0)
+    with pytest.raises(TooManyRequests):
+        await renderer.render_pdf(html, "de")
+    assert (await first).startswith(b"%PDF-")
