@@ -546,3 +546,25 @@ async def test_long_plan_repeats_table_headers_on_every_page(world, fixed_clock)
         page = next((t for t in texts if title in t), None)
         assert page is not None, (title, texts)
         assert page.index(title) < page.index("Rücksprache mit dem Träger", page.index(title))
+
+
+async def test_plan_reprint_after_a_contact_change_is_a_new_version_without_plan_changes(
+    world, fixed_clock
+) -> None:
+    from prison_liaison.persistence.tables import UserTable
+
+    plan = await _plan(world)
+    first = normalised(pdf_text((await world.get("mentor1", _url(plan["pid"]))).content))
+    await UserTable.update({UserTable.phone: "0151 9999999", UserTable.version: UserTable.version + 1}).where(
+        UserTable.username == "mentor2"
+    )
+
+    second = normalised(pdf_text((await world.get("mentor1", _url(plan["pid"]))).content))
+
+    assert "Version 1" in first and "0151 9999999" not in first
+    assert "Stand: 10.03.2026 · Version 2" in second
+    assert "0151 9999999" in second
+    assert (
+        "Seit dem Ausdruck vom 10.03.2026 (Version 1): Keine Änderungen an Fristen, Punkten und Terminen."
+        in second
+    )

@@ -10,7 +10,6 @@ a repeated download costs an access check, one aggregate query and the audit ent
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from datetime import UTC, date, datetime, time, timedelta
@@ -149,10 +148,14 @@ async def _load_content(
     return plan_docs.for_prison(content, scope), plan_docs.RELEASE_DATES_DOMAIN in scope
 
 
-def _digest(snap: dict[str, Any], content: plan_docs.PlanContent) -> str:
-    dates = [[d.kind, d.date.isoformat() if d.date else None, d.source] for d in content.release_dates]
-    raw = json.dumps({"snapshot": snap, "dates": dates}, sort_keys=True, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
+def _digest(content: plan_docs.PlanContent) -> str:
+    """Everything this audience's print shows (notes and contacts included): a new digest is a new version."""
+    stable = msgspec.structs.replace(
+        content,
+        items=tuple(sorted(content.items, key=lambda i: str(i.id))),
+        appointments=tuple(sorted(content.appointments, key=lambda a: str(a.id))),
+    )
+    return hashlib.sha256(msgspec.json.encode(stable)).hexdigest()
 
 
 async def _record_print(
@@ -251,7 +254,7 @@ async def plan_document(
         participant_id,
         audience=audience,
         snap=snap,
-        digest=_digest(snap, content),
+        digest=_digest(content),
         today=today,
         audit_detail={**detail, "cached": False},
     )
