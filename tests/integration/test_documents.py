@@ -498,7 +498,11 @@ async def test_day_list_for_coordinators_and_404_for_everyone_else(world, fixed_
         assert answer.status_code == 404, name
         assert answer.json()["code"] == "not_found"
     day_lists = [e for e in events.json()["items"] if e["detail"].get("document") == "day_list"]
-    assert [e["actor_username"] for e in day_lists] == ["coordinator"]
+    assert {e["actor_username"] for e in day_lists} == {"coordinator"}
+    assert {e["participant_id"] for e in day_lists} == {
+        str(world.participants[c]) for c in ("T-0001", "T-0002", "T-0004")
+    }
+    assert {e["subject_id"] for e in day_lists} == {str(world.prisons["JVA-A"])}
 
 
 async def test_day_list_empty_day_and_bad_dates(world, fixed_clock) -> None:

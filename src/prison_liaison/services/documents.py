@@ -343,18 +343,21 @@ async def day_list_document(
         )
         for r in rows
     )
+    # one event per participant on the list, so each participant's access history shows the print
+    shown: list[UUID | None] = sorted({r["participant"] for r in rows}, key=str) or [None]
     async with db.transaction():
-        await audit.record(
-            caller,
-            "document.downloaded",
-            subject_type="prison",
-            subject_id=prison_id,
-            document="day_list",
-            format=fmt,
-            language=language,
-            day=day,
-            participant_ids=sorted({str(r["participant"]) for r in rows}),
-        )
+        for participant_id in shown:
+            await audit.record(
+                caller,
+                "document.downloaded",
+                subject_type="prison",
+                subject_id=prison_id,
+                participant_id=participant_id,
+                document="day_list",
+                format=fmt,
+                language=language,
+                day=day,
+            )
     day_list = plan_docs.DayList(
         language=language,
         prison_name=prison.name,
