@@ -239,6 +239,9 @@ async def test_plan_pdf_for_prison_staff_shows_only_the_shared_part(world, fixed
         "Alpha",
     ):
         assert absent not in text, f"{absent!r} leaked"
+    html = (await world.get("prison1", _url(plan["pid"], "html"))).text
+    assert "Wohnungssuche; Meldeadresse klären" in html
+    assert "Reflexion ideologischer Denkmuster" not in html and "Schuldenübersicht" not in html
 
 
 async def test_plan_pdf_for_prison_staff_without_release_dates_in_scope_hides_them(

@@ -195,7 +195,3 @@ def _b64(raw: bytes) -> str:
 def get_renderer(documents_dir: Path, threads: int) -> DocumentRenderer:
     return DocumentRenderer(documents_dir, threads)
 
-
-def content_disposition(filename: str, *, inline: bool = False) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in filename)
-    return f'{"inline" if inline else "attachment"}; filename="{safe}"'
