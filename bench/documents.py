@@ -3,7 +3,8 @@
 Run: `.venv/bin/python bench/documents.py [--runs 200]` (SQLite in a temporary directory; set
 PRISON_LIAISON_BENCH_DATABASE_URL=postgresql://... to use an EMPTY PostgreSQL database, migrated on start).
 Prints a Markdown table (results in bench/RESULTS-documents.md); the target is a cached median under 10 ms.
-"HTTP" is the whole stack (token check, access check, fingerprint query, audit write, response); "service" is the document use case alone (access check, fingerprint, audit write, cache).
+"HTTP" is the whole stack (token check, access check, fingerprint query, audit write, response);
+"service" is the document use case alone (access check, fingerprint, audit write, cache).
 """
 
 from __future__ import annotations
