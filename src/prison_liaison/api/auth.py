@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from uuid import UUID
 
 from litestar import Controller, delete, get, post
