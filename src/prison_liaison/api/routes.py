@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from prison_liaison.api.audit import AuditController
+from prison_liaison.api.audit import AuditController, ParticipantRecordsController
 from prison_liaison.api.auth import AuthController
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
+from prison_liaison.api.shares import ShareController
 from prison_liaison.api.users import UserController
 
 ROUTE_HANDLERS: list[Any] = [
@@ -18,4 +19,6 @@ ROUTE_HANDLERS: list[Any] = [
     ParticipantController,
     UserController,
     AuditController,
+    ParticipantRecordsController,
+    ShareController,
 ]

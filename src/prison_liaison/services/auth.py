@@ -33,7 +33,8 @@ class Authenticated(msgspec.Struct, frozen=True, kw_only=True):
     csrf_token: str
 
 
-async def _check_throttle(username: str, client: str, now: datetime) -> None:
+async def _check_throttle(username: str, caller: Caller, now: datetime) -> None:
+    client = caller.client
     settings = get_settings()
     window = timedelta(seconds=settings.login_window_seconds)
     by_user, by_client, oldest = await users_repo.recent_failures(
@@ -41,6 +42,13 @@ async def _check_throttle(username: str, client: str, now: datetime) -> None:
     )
     if by_user >= settings.login_max_failures or by_client >= settings.login_max_failures * PER_CLIENT_FACTOR:
         retry = int(((oldest or now) + window - now).total_seconds()) + 1
+        async with db.transaction():
+            await audit.record(
+                Caller(user_id=None, username=username[:80], role=None, client=client,
+                       request_id=caller.request_id),
+                "auth.login_throttled",
+                subject_type="user",
+            )
         raise TooManyRequests(
             "too many failed logins; wait before trying again", retry_after=max(retry, 1), code="login_throttled"
         )
@@ -50,7 +58,7 @@ async def login(username: str, password: str, *, caller: Caller, kind: str = "ap
     """Check the password (Argon2id), throttle failures per account and per client, issue a token."""
     now = clock.now()
     settings = get_settings()
-    await _check_throttle(username, caller.client, now)
+    await _check_throttle(username, caller, now)
     found = await users_repo.get_user_by_username(username)
     ok = verify_password(found[1] if found else None, password) and found is not None and found[0].active
     async with db.transaction():
@@ -115,9 +123,17 @@ async def authenticate(token: str, *, client: str, request_id: str, kind: str | 
 
 
 async def logout(token: str, caller: Caller) -> None:
+    """End the session or token presented (web pages: the session cookie's value)."""
     async with db.transaction():
         await users_repo.revoke_token_by_hash(token_digest(token), clock.now())
         await audit.record(caller, "auth.logout", subject_type="user", subject_id=caller.user_id)
+
+
+async def end_current(caller: Caller, token_id: UUID) -> None:
+    """Log out: revoke the token or session this request was authenticated with, at once."""
+    async with db.transaction():
+        await users_repo.revoke_token(token_id, caller.user_id, clock.now())
+        await audit.record(caller, "auth.logout", subject_type="api_token", subject_id=token_id)
 
 
 async def list_tokens(caller: Caller) -> list[dict[str, object]]:

@@ -156,9 +156,8 @@ async def update_participant(
 
 async def archive_participant(caller: Caller, participant_id: UUID, *, expected_version: int | None) -> None:
     """Coordinators archive a case: it disappears from lists and feeds; purge deletes it after retention."""
-    access.require_role(caller, Role.COORDINATOR)
     async with db.transaction():
-        await access.load_participant(caller, participant_id, write=True)
+        await access.load_participant(caller, participant_id, write=True, coordinators_only=True)
         now = clock.now()
         await participants_repo.update_participant(
             participant_id, {"archived_at": now, "closed_at": now}, expected_version=expected_version, now=now
@@ -181,9 +180,8 @@ async def _assign(participant_id: UUID, lead_id: UUID, co_id: UUID | None, now: 
 
 async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id: UUID | None) -> Participant:
     """Exactly one lead, at most one co-mentor; the history is kept; a mentor taken off loses access at once."""
-    access.require_role(caller, Role.COORDINATOR)
     async with db.transaction():
-        await access.load_participant(caller, participant_id, write=True)
+        await access.load_participant(caller, participant_id, write=True, coordinators_only=True)
         now = clock.now()
         if await _assign(participant_id, lead_id, co_id, now):
             await participants_repo.update_participant(participant_id, {}, expected_version=None, now=now)
