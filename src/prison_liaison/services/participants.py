@@ -19,12 +19,20 @@ from prison_liaison.services.security import decrypt_text, encrypt_text
 MENTOR_EDITABLE = frozenset({"cadence_days", "notes", "planning_basis"})
 
 
+def pseudonymised(participant: Participant) -> Participant:
+    """What prison staff may know: code and initials, no names, no notes (names never leave this layer)."""
+    import msgspec
+
+    return msgspec.structs.replace(
+        participant, first_name=participant.first_name[:1], last_name=participant.last_name[:1], notes=""
+    )
+
+
 def _with_notes(participant: Participant, encrypted: str, caller: Caller) -> Participant:
     import msgspec
 
     if caller.role == Role.PRISON_STAFF:
-        # prison staff see the pseudonym only: no names, no notes
-        return msgspec.structs.replace(participant, first_name="", last_name="", notes="")
+        return pseudonymised(participant)
     return msgspec.structs.replace(participant, notes=decrypt_text(encrypted))
 
 
@@ -51,9 +59,7 @@ async def list_participants(
         order=order,
     )
     if caller.role == Role.PRISON_STAFF:
-        import msgspec
-
-        items = [msgspec.structs.replace(p, first_name="", last_name="") for p in items]
+        items = [pseudonymised(p) for p in items]
     async with db.transaction():
         await audit.record(caller, "participant.listed", subject_type="participant", ids=[str(p.id) for p in items])
     return items, next_cursor
