@@ -61,9 +61,10 @@ async def login(username: str, password: str, *, caller: Caller, kind: str = "ap
     await _check_throttle(username, caller, now)
     found = await users_repo.get_user_by_username(username)
     ok = verify_password(found[1] if found else None, password) and found is not None and found[0].active
-    async with db.transaction():
-        await users_repo.record_login_attempt(username=username, client=caller.client, success=ok, now=now)
-        if not ok or found is None:
+    if not ok or found is None:
+        # committed before answering: the failure must count towards the throttle and stay in the audit log
+        async with db.transaction():
+            await users_repo.record_login_attempt(username=username, client=caller.client, success=False, now=now)
             await audit.record(
                 Caller(user_id=None, username=username[:80], role=None, client=caller.client,
                        request_id=caller.request_id),
@@ -71,7 +72,9 @@ async def login(username: str, password: str, *, caller: Caller, kind: str = "ap
                 subject_type="user",
                 kind=kind,
             )
-            raise Unauthorized("unknown user or wrong password", code="invalid_credentials")
+        raise Unauthorized("unknown user or wrong password", code="invalid_credentials")
+    async with db.transaction():
+        await users_repo.record_login_attempt(username=username, client=caller.client, success=True, now=now)
         user = found[0]
         ttl = timedelta(hours=settings.session_ttl_hours if kind == "session" else settings.token_ttl_hours)
         token = new_token()
