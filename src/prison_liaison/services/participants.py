@@ -202,4 +202,9 @@ async def mentor_history(caller: Caller, participant_id: UUID) -> list[Any]:
     await access.load_participant(caller, participant_id)
     if caller.role == Role.PRISON_STAFF:
         raise NotFound("not found")
+    async with db.transaction():
+        await audit.record(
+            caller, "participant.mentor_history_read", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id,
+        )
     return await participants_repo.mentor_history(participant_id)

@@ -16,7 +16,7 @@ from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.persistence import shares as shares_repo
 from prison_liaison.planning.errors import Conflict, NotFound, ValidationFailed
 from prison_liaison.planning.models import Role
-from prison_liaison.planning.shares import Share, check_dates, check_scope
+from prison_liaison.planning.shares import NEVER_SHARED, Share, check_dates, check_scope
 from prison_liaison.services import access, audit
 from prison_liaison.services.context import Caller
 
@@ -121,5 +121,9 @@ async def shared_domains(caller: Caller, participant_id: UUID) -> set[str] | Non
 
 
 def is_visible_domain(domain: str, shared: set[str] | None) -> bool:
-    """Whether a plan item of ``domain`` may be shown given ``shared_domains(...)``."""
-    return shared is None or domain in shared
+    """Whether a plan item of ``domain`` may be shown given ``shared_domains(...)``.
+
+    Items and appointments also carry their own ``shared_with_prison`` flag: prison staff see an item only if
+    both say yes (``is_visible_domain(item.domain, shared) and (shared is None or item.shared_with_prison)``).
+    """
+    return shared is None or (domain in shared and domain not in NEVER_SHARED)
