@@ -62,7 +62,7 @@ async def rows_about(participant_id: UUID) -> dict[str, list[dict[str, Any]]]:
 
 async def encrypted_fields() -> list[tuple[type[Table], str, UUID, str]]:
     """(table, column, row id, ciphertext) for every non-empty encrypted column."""
-    result = []
+    result: list[tuple[type[Table], str, UUID, str]] = []
     for table in ALL_TABLES:
         for col in table._meta.columns:
             name = col._meta.name
