@@ -188,3 +188,18 @@ async def test_an_anonymous_caller_cannot_act_as_the_operator(db) -> None:
         await users_service.create_user(anonymous("203.0.113.9"), username="intruder", role=Role.COORDINATOR)
     assert await users_service.find_by_username("intruder") is None
     assert await audit_repo.count() == 0
+
+
+async def test_audit_query_by_subject_and_with_naive_instants(world, fixed_clock) -> None:
+    mentor2 = world.users["mentor2"]
+    await world.patch("coordinator", f"/api/v1/users/{mentor2.id}", json={"active": False})
+    about = await all_events(world, subject_id=str(mentor2.id), action="user.")
+    assert sorted(e["action"] for e in about) == ["user.created", "user.deactivated"]
+    [deactivated] = [e for e in about if e["action"] == "user.deactivated"]
+    assert deactivated["at"] == "2026-03-10T08:00:00Z"
+    window = {"to": "2026-03-10T09:00:00"}
+    naive = await all_events(world, action="user.", **window, **{"from": "2026-03-10T07:59:00"})
+    assert [e["id"] for e in naive] == [deactivated["id"]]
+    offset = await all_events(world, action="user.", **window, **{"from": "2026-03-10T09:59:00+02:00"})
+    assert [e["id"] for e in offset] == [deactivated["id"]]  # 07:59 UTC
+    assert await all_events(world, action="user.", **window, **{"from": "2026-03-10T08:01:00"}) == []

@@ -27,15 +27,16 @@ class AuditController(Controller):
         participant_id: FromQuery[UUID | None] = None,
         actor_id: FromQuery[UUID | None] = None,
         action: Annotated[str | None, QueryParameter(max_length=60)] = None,
+        subject_id: Annotated[str | None, QueryParameter(max_length=60)] = None,
         since: Annotated[datetime | None, QueryParameter(name="from")] = None,
         until: Annotated[datetime | None, QueryParameter(name="to")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         cursor: FromQuery[str | None] = None,
     ) -> ListOf[AuditEventRead]:
-        """Audit events, newest first (coordinators only)."""
+        """Audit events, newest first, filtered by participant, actor, action prefix, subject and time."""
         events, next_cursor = await audit_service.query_events(
-            caller, participant_id=participant_id, actor_id=actor_id, action=action, since=since, until=until,
-            limit=limit, cursor=cursor,
+            caller, participant_id=participant_id, actor_id=actor_id, action=action, subject_id=subject_id,
+            since=since, until=until, limit=limit, cursor=cursor,
         )
         return ListOf(items=[AuditEventRead(**e) for e in events], next_cursor=next_cursor)
 

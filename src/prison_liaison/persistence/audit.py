@@ -59,6 +59,7 @@ async def query(
     participant_id: UUID | None = None,
     actor_id: UUID | None = None,
     action_prefix: str | None = None,
+    subject_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 100,
@@ -66,6 +67,8 @@ async def query(
 ) -> tuple[list[dict[str, Any]], str | None]:
     q = AuditEventTable.select()
     where = []
+    if subject_id:
+        where.append(AuditEventTable.subject_id == subject_id)
     if participant_id is not None:
         where.append(AuditEventTable.participant_id == participant_id)
     if actor_id is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +14,13 @@ from prison_liaison.services import access
 from prison_liaison.services.context import Caller
 
 SECRET_KEYS = frozenset({"password", "token", "secret", "password_hash", "token_hash", "notes"})
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Instants without an offset are taken as UTC, the log's own zone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _clean(detail: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +67,7 @@ async def query_events(
     participant_id: UUID | None = None,
     actor_id: UUID | None = None,
     action: str | None = None,
+    subject_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 100,
@@ -68,15 +76,17 @@ async def query_events(
     """Coordinators only; anyone else sees no such resource. Reading the log is itself audited."""
     if not caller.is_coordinator:
         raise NotFound("not found")
+    since, until = _utc(since), _utc(until)
     async with db.transaction():
         await record(
             caller, "audit.queried", subject_type="audit_event", participant_id=participant_id,
-            actor_id=actor_id, action_prefix=action, since=since, until=until,
+            actor_id=actor_id, action_prefix=action, subject=subject_id, since=since, until=until,
         )
     return await audit_repo.query(
         participant_id=participant_id,
         actor_id=actor_id,
         action_prefix=action,
+        subject_id=subject_id,
         since=since,
         until=until,
         limit=limit,
