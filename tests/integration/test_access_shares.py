@@ -175,15 +175,18 @@ async def test_prison_staff_list_only_their_prisons_active_share(world) -> None:
     assert len((await world.get("mentor1", f"/api/v1/participants/{pid}/shares")).json()["items"]) == 2
 
 
-async def test_participants_in_intake_stay_hidden_from_prisons_even_when_shared(world) -> None:
+async def test_cases_in_intake_or_closed_stay_hidden_from_prisons_even_when_shared(world) -> None:
     pid = world.participants["T-0001"]
     await share(world, "mentor1", "T-0001", "JVA-A")
-    version = (await world.get("coordinator", f"/api/v1/participants/{pid}")).headers["ETag"]
-    changed = await world.patch(
-        "coordinator", f"/api/v1/participants/{pid}", json={"status": "intake"}, headers={"If-Match": version}
-    )
-    assert changed.status_code == 200
-    assert (await world.get("prison1", f"/api/v1/participants/{pid}")).status_code == 404
+    seen = {}
+    for status in ("intake", "released", "completed", "withdrawn", "in_custody"):
+        version = (await world.get("coordinator", f"/api/v1/participants/{pid}")).headers["ETag"]
+        changed = await world.patch(
+            "coordinator", f"/api/v1/participants/{pid}", json={"status": status}, headers={"If-Match": version}
+        )
+        assert changed.status_code == 200
+        seen[status] = (await world.get("prison1", f"/api/v1/participants/{pid}")).status_code
+    assert seen == {"intake": 404, "released": 200, "completed": 404, "withdrawn": 404, "in_custody": 200}
 
 
 async def test_mentor_taken_off_a_case_can_no_longer_share_or_read(world) -> None:
