@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -33,24 +34,36 @@ class Authenticated(msgspec.Struct, frozen=True, kw_only=True):
     csrf_token: str
 
 
+def _free_again(failures: list[datetime], limit: int, window: timedelta) -> datetime | None:
+    """When fewer than ``limit`` of the (sorted) failures fall inside the window again; None if already."""
+    if len(failures) < limit:
+        return None
+    return failures[len(failures) - limit] + window
+
+
 async def _check_throttle(username: str, caller: Caller, now: datetime) -> None:
-    client = caller.client
+    """Per account and per client address: too many recent failures → 429 until the oldest expire."""
     settings = get_settings()
     window = timedelta(seconds=settings.login_window_seconds)
-    by_user, by_client, oldest = await users_repo.recent_failures(
-        username=username, client=client, since=now - window
+    by_user, by_client = await users_repo.recent_failures(
+        username=username, client=caller.client, since=now - window
     )
-    if by_user >= settings.login_max_failures or by_client >= settings.login_max_failures * PER_CLIENT_FACTOR:
-        retry = int(((oldest or now) + window - now).total_seconds()) + 1
+    limits = (
+        _free_again(by_user, settings.login_max_failures, window),
+        _free_again(by_client, settings.login_max_failures * PER_CLIENT_FACTOR, window),
+    )
+    blocked_until = max((t for t in limits if t is not None), default=None)
+    if blocked_until is not None:
         async with db.transaction():
             await audit.record(
-                Caller(user_id=None, username=username[:80], role=None, client=client,
+                Caller(user_id=None, username=username[:80], role=None, client=caller.client,
                        request_id=caller.request_id),
                 "auth.login_throttled",
                 subject_type="user",
             )
+        retry = max(1, math.ceil((blocked_until - now).total_seconds()))
         raise TooManyRequests(
-            "too many failed logins; wait before trying again", retry_after=max(retry, 1), code="login_throttled"
+            "too many failed logins; wait before trying again", retry_after=retry, code="login_throttled"
         )
 
 
@@ -64,7 +77,9 @@ async def login(username: str, password: str, *, caller: Caller, kind: str = "ap
     if not ok or found is None:
         # committed before answering: the failure must count towards the throttle and stay in the audit log
         async with db.transaction():
-            await users_repo.record_login_attempt(username=username, client=caller.client, success=False, now=now)
+            await users_repo.record_login_attempt(
+                username=username, client=caller.client, success=False, now=now
+            )
             await audit.record(
                 Caller(user_id=None, username=username[:80], role=None, client=caller.client,
                        request_id=caller.request_id),
