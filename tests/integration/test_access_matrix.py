@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from litestar.routes import HTTPRoute
@@ -311,12 +311,15 @@ async def test_every_route_has_a_matrix_entry(app) -> None:
     assert not stale, f"matrix entries for routes that do not exist: {stale}"
 
 
-async def _request(ctx: Ctx, method: str, template: str, rule: Row, actor: str) -> Any:
+async def _request(
+    ctx: Ctx, method: str, template: str, rule: Row, actor: str, *, nonexistent: bool = False
+) -> Any:
+    """The request of ``actor``; with ``nonexistent``, every id in the path is one that does not exist."""
     values: dict[str, Any] = {}
     for name in _placeholders(template):
         builder = rule.params.get(name) or PARAMS.get(name)
         assert builder is not None, f"no builder for path parameter {name!r}: add one to PARAMS"
-        values[name] = await builder(ctx, actor)
+        values[name] = uuid4() if nonexistent else await builder(ctx, actor)
     url = template.format(**{k: str(v) for k, v in values.items()})
     body = rule.body
     if callable(body):
@@ -328,6 +331,11 @@ async def _request(ctx: Ctx, method: str, template: str, rule: Row, actor: str) 
     if body is not None:
         kwargs["json"] = body
     return await ctx.world.client.request(method, url, **kwargs)
+
+
+def _problem(response: Any) -> tuple[int, str, str]:
+    body = response.json()
+    return response.status_code, body.get("code", ""), body.get("detail", "")
 
 
 def _placeholders(template: str) -> list[str]:
@@ -350,6 +358,10 @@ async def test_route_answers_each_caller_as_the_matrix_says(client, db, method: 
             content_type = response.headers["content-type"]
             assert content_type.startswith("application/problem+json"), (actor, response.text)
             assert response.json()["status"] == response.status_code
+            if response.status_code == 404 and _placeholders(path):
+                # not yours must read exactly like does not exist: same status, code and wording
+                missing = await _request(ctx, method, path, rule, actor, nonexistent=True)
+                assert _problem(missing) == _problem(response), (actor, missing.text, response.text)
         elif rule.check is not None:
             rule.check(actor, response, ctx)
     assert seen == rule.expect

@@ -201,7 +201,7 @@ async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id
 async def mentor_history(caller: Caller, participant_id: UUID) -> list[Any]:
     await access.load_participant(caller, participant_id)
     if caller.role == Role.PRISON_STAFF:
-        raise NotFound("not found")
+        raise NotFound("participant not found")  # worded like a missing participant: nothing to tell apart
     async with db.transaction():
         await audit.record(
             caller, "participant.mentor_history_read", subject_type="participant", subject_id=participant_id,

@@ -92,8 +92,11 @@ async def revoke_share(caller: Caller, share_id: UUID) -> Share:
         share = await shares_repo.get_share(share_id)
         if share is None:
             raise NotFound("share not found")
-        # not visible → 404 (as if the share did not exist); prison staff → 403 (read-only)
-        await access.load_participant(caller, share.participant_id, write=True)
+        try:
+            # prison staff → 403 (read-only); a participant the caller cannot see → exactly as if no such share
+            await access.load_participant(caller, share.participant_id, write=True)
+        except NotFound:
+            raise NotFound("share not found") from None
         if not await shares_repo.revoke_share(share_id, by=caller.user_id, now=clock.now()):
             raise Conflict("the share was revoked already", code="share_revoked", revoked_at=share.revoked_at)
         await audit.record(
