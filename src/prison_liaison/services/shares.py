@@ -93,7 +93,7 @@ async def revoke_share(caller: Caller, share_id: UUID) -> Share:
         if share is None:
             raise NotFound("share not found")
         try:
-            # prison staff → 403 (read-only); a participant the caller cannot see → exactly as if no such share
+            # prison staff → 403 (read-only); a participant the caller cannot see → as if there were no share
             await access.load_participant(caller, share.participant_id, write=True)
         except NotFound:
             raise NotFound("share not found") from None
