@@ -90,8 +90,12 @@ class Ctx:
 
     async def fresh_share(self) -> UUID:
         share = await shares_service.create_share(
-            self.coordinator, self.own, prison_id=await self.fresh_prison(), scope=["housing"],
-            consent_date=date(2026, 1, 5), consent_scope="Wohnungssuche",
+            self.coordinator,
+            self.own,
+            prison_id=await self.fresh_prison(),
+            scope=["housing"],
+            consent_date=date(2026, 1, 5),
+            consent_scope="Wohnungssuche",
         )
         return share.id
 
@@ -378,3 +382,38 @@ async def _share_own_with_jva_a(ctx: Ctx) -> UUID:
         consent_scope="Entlassungsvorbereitung mit dem Sozialdienst der JVA",
     )
     return share.id
+
+
+PARTICIPANT_ROUTES = sorted(k for k in MATRIX if "{participant_id}" in k[1])
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), PARTICIPANT_ROUTES, ids=[f"{m} {p}" for m, p in PARTICIPANT_ROUTES]
+)
+async def test_same_callers_on_someone_elses_participant_get_404(client, db, method: str, path: str) -> None:
+    """The "other object" column: mentor1 on mentor3's T-0003 answers like mentor3 on T-0001, and prison1 on
+    T-0002 — in its own prison, but not shared — like prison2 on T-0001."""
+    rule = MATRIX[(method, path)]
+    world = await build_world(client)
+    ctx = Ctx(world=world)
+    ctx.share_id = await _share_own_with_jva_a(ctx)
+    for actor, other_code, like in (
+        ("mentor_own", "T-0003", "mentor_other"),
+        ("staff_shared", "T-0002", "staff_unshared"),
+    ):
+
+        async def other(ctx: Ctx, actor: str, code: str = other_code) -> Any:
+            return ctx.world.participants[code]
+
+        row_for_other = Row(
+            expect=rule.expect,
+            body=rule.body,
+            params={**rule.params, "participant_id": other},
+            headers=rule.headers,
+            check=rule.check,
+        )
+        response = await _request(ctx, method, path, row_for_other, actor)
+        assert response.status_code == rule.expect[like], (actor, response.text)
+        if response.status_code == 404:
+            missing = await _request(ctx, method, path, row_for_other, actor, nonexistent=True)
+            assert _problem(missing) == _problem(response)
