@@ -142,7 +142,9 @@ async def test_revocation_keeps_the_record_with_who_and_when(world, fixed_clock)
     revoked = await world.delete("mentor2", f"/api/v1/shares/{share_id}")
     assert revoked.status_code == 200
     assert (revoked.json()["revoked_at"], revoked.json()["revoked_by"], revoked.json()["active"]) == (
-        "2026-03-12T15:30:00Z", str(world.users["mentor2"].id), False
+        "2026-03-12T15:30:00Z",
+        str(world.users["mentor2"].id),
+        False,
     )
     again = await world.delete("coordinator", f"/api/v1/shares/{share_id}")
     assert (again.status_code, again.json()["code"]) == (409, "share_revoked")
@@ -182,7 +184,10 @@ async def test_cases_in_intake_or_closed_stay_hidden_from_prisons_even_when_shar
     for status in ("intake", "released", "completed", "withdrawn", "in_custody"):
         version = (await world.get("coordinator", f"/api/v1/participants/{pid}")).headers["ETag"]
         changed = await world.patch(
-            "coordinator", f"/api/v1/participants/{pid}", json={"status": status}, headers={"If-Match": version}
+            "coordinator",
+            f"/api/v1/participants/{pid}",
+            json={"status": status},
+            headers={"If-Match": version},
         )
         assert changed.status_code == 200
         seen[status] = (await world.get("prison1", f"/api/v1/participants/{pid}")).status_code
@@ -192,7 +197,8 @@ async def test_cases_in_intake_or_closed_stay_hidden_from_prisons_even_when_shar
 async def test_mentor_taken_off_a_case_can_no_longer_share_or_read(world) -> None:
     pid = world.participants["T-0001"]
     moved = await world.put(
-        "coordinator", f"/api/v1/participants/{pid}/mentors",
+        "coordinator",
+        f"/api/v1/participants/{pid}/mentors",
         json={"lead_id": str(world.users["mentor3"].id), "co_id": str(world.users["mentor2"].id)},
     )
     assert moved.status_code == 200
