@@ -6,6 +6,7 @@ from typing import Any
 
 from prison_liaison.api.audit import AuditController
 from prison_liaison.api.auth import AuthController
+from prison_liaison.api.feeds import CalendarSubscriptionController, calendar_feed
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
@@ -18,4 +19,6 @@ ROUTE_HANDLERS: list[Any] = [
     ParticipantController,
     UserController,
     AuditController,
+    CalendarSubscriptionController,
+    calendar_feed,
 ]
