@@ -1,8 +1,8 @@
 """Real external clients for the end-to-end tests: Mozilla's ical.js under the machine's node.
 
 The npm package is pinned by package.json + package-lock.json beside this file and installed by ``npm ci``
-into ``tests/e2e/node_modules`` (ignored by git) the first time a test needs it. Without node/npm the tests skip
-locally; with CI=true they fail, so CI never goes green without having run them.
+into ``tests/e2e/node_modules`` (ignored by git) the first time a test needs it. Without node/npm the tests
+skip locally; with CI=true they fail, so CI never goes green without having run them.
 """
 
 from __future__ import annotations

@@ -6,12 +6,12 @@ The version query is what makes an unchanged feed cheap: a single statement of s
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from piccolo.query import Select
-from piccolo.query.functions.aggregate import Count, Max, Sum
+from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from prison_liaison.persistence import db
@@ -446,91 +446,82 @@ async def _status_changes(visit_ids: list[UUID]) -> dict[UUID, int]:
     return {r["visit"]: int(r["n"]) for r in rows}
 
 
-def _scalar(query: Select) -> QueryString:
+def _summary(table: Any, where: Any | None) -> QueryString:
+    """One scalar sub-select: newest ``updated_at``, row count and sum of ``version`` as "max|count|sum".
+
+    Every versioned write bumps ``version``, so the sum catches two changes within one clock tick; the count
+    catches rows leaving the feed (a visit moved out of the window, a case taken away).
+    """
+    column = QueryString(
+        "COALESCE(CAST(MAX({}) AS TEXT), '-') || '|' || CAST(COUNT(*) AS TEXT) || '|' || "
+        "COALESCE(CAST(SUM({}) AS TEXT), '0')",
+        table.updated_at,
+        table.version,
+        alias="summary",
+    )
+    query = table.select(column)
+    if where is not None:
+        query = query.where(where)
     return query.querystrings[0]
 
 
-async def feed_version(sel: FeedSelection, subscription_id: UUID) -> tuple[tuple[Any, ...], datetime | None]:
-    """One statement: the newest change and the row count of every kind in the feed, the prisons, the cases.
-
-    Returns the tuple of values (for the ETag) and the newest ``updated_at`` among them (Last-Modified).
-    """
-    parts: list[tuple[str, Select]] = [
+def _version_query(sel: FeedSelection, subscription_id: UUID) -> tuple[list[str], QueryString]:
+    parts: list[tuple[str, QueryString]] = [
         (
             "subscription",
-            CalendarSubscriptionTable.select(Max(CalendarSubscriptionTable.updated_at)).where(
-                CalendarSubscriptionTable.id == subscription_id
-            ),
+            _summary(CalendarSubscriptionTable, CalendarSubscriptionTable.id == subscription_id),
         ),
         # event locations are prison names: a renamed prison changes the feed
-        ("prisons", PrisonTable.select(Max(PrisonTable.updated_at))),
+        ("prisons", _summary(PrisonTable, None)),
+        # codes, initials, planning dates and who may see which case
+        ("participants", _summary(ParticipantTable, _participants_where(sel))),
     ]
-    participants_where = _participants_where(sel)
-    participants_max = ParticipantTable.select(Max(ParticipantTable.updated_at))
-    participants_count = ParticipantTable.select(Count())
-    if participants_where is not None:
-        participants_max = participants_max.where(participants_where)
-        participants_count = participants_count.where(participants_where)
-    participants_versions = ParticipantTable.select(Sum(ParticipantTable.version))
-    if participants_where is not None:
-        participants_versions = participants_versions.where(participants_where)
-    parts += [
-        ("participants_max", participants_max),
-        ("participants_count", participants_count),
-        ("participants_versions", participants_versions),
-    ]
-    kinds: list[tuple[str, Any, Any]] = []
     if sel.visits:
-        kinds.append(("visits", VisitTable, _visit_where(sel)))
+        parts.append(("visits", _summary(VisitTable, _visit_where(sel))))
     if sel.appointments:
-        kinds.append(("appointments", AppointmentTable, _appointment_where(sel)))
+        parts.append(("appointments", _summary(AppointmentTable, _appointment_where(sel))))
     if sel.release_days:
-        kinds.append(("release_days", ParticipantTable, _release_day_where(sel)))
+        parts.append(("release_days", _summary(ParticipantTable, _release_day_where(sel))))
     if sel.deadlines:
-        kinds.append(("deadlines", PlanItemTable, _deadline_where(sel)))
-    for name, table, where in kinds:
-        parts.append((f"{name}_max", table.select(Max(table.updated_at)).where(where)))
-        parts.append((f"{name}_count", table.select(Count()).where(where)))
-        # every versioned write bumps ``version``: catches two changes within the same clock tick
-        parts.append((f"{name}_versions", table.select(Sum(table.version)).where(where)))
-    if sel.visits:
-        # status changes raise a visit's SEQUENCE; they also touch updated_at, counted here to be safe
-        parts.append(
-            (
-                "visit_transitions",
-                VisitTransitionTable.select(Count()).where(
-                    VisitTransitionTable.visit.is_in(
-                        VisitTable.select(VisitTable.id).where(_visit_where(sel))
-                    )
-                ),
-            )
-        )
+        parts.append(("deadlines", _summary(PlanItemTable, _deadline_where(sel))))
     template = "SELECT " + ", ".join(f"({{}}) AS {name}" for name, _ in parts)
-    querystring = QueryString(template, *(_scalar(q) for _, q in parts))
+    querystring = QueryString(template, *(q for _, q in parts))
+    # compiled once per subscription and selection (which changes daily): building the SQL costs more than
+    # running it, and this is the query every conditional request makes
+    querystring.freeze(engine_type=db.engine().engine_type)
+    return [name for name, _ in parts], querystring
+
+
+_compiled: OrderedDict[tuple[UUID, FeedSelection], tuple[list[str], QueryString]] = OrderedDict()
+_COMPILED_ENTRIES = 1024
+
+
+async def feed_version(
+    sel: FeedSelection, subscription_id: UUID
+) -> tuple[tuple[str, ...], datetime | None]:
+    """One statement: a summary of every kind in the feed, the prisons, the cases and the subscription.
+
+    Returns the summaries (for the ETag) and the newest ``updated_at`` among them (for Last-Modified).
+    """
+    key = (subscription_id, sel)
+    found = _compiled.get(key)
+    if found is None:
+        found = _version_query(sel, subscription_id)
+        _compiled[key] = found
+        while len(_compiled) > _COMPILED_ENTRIES:
+            _compiled.popitem(last=False)
+    names, querystring = found
     rows = await db.engine().run_querystring(querystring)
     row = rows[0] if rows else {}
-    values = tuple(_normalise(row.get(name)) for name, _ in parts)
-    instants = [
-        _instant(row.get(name))
-        for name, _ in parts
-        if name.endswith("_max") or name in ("subscription", "prisons")
-    ]
+    values = tuple(str(row.get(name)) for name in names)
+    instants = [_instant(value.split("|", 1)[0]) for value in values]
     newest = max((i for i in instants if i is not None), default=None)
     return values, newest
 
 
-def _normalise(value: Any) -> str:
-    instant = _instant(value) if not isinstance(value, int) else None
-    return instant.isoformat() if instant is not None else str(value)
-
-
-def _instant(value: Any) -> datetime | None:
-    if value is None or isinstance(value, int):
-        return None
-    if isinstance(value, datetime):
-        return utc(value)
+def _instant(value: str) -> datetime | None:
     try:
-        parsed = datetime.fromisoformat(str(value))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
