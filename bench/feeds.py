@@ -6,8 +6,8 @@ Targets (issue 6): a 200-event feed at >= 50 % of /health's requests per second,
     PRISON_LIAISON_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/pl_bench .venv/bin/python bench/feeds.py
 
 The app runs in-process behind httpx's ASGI transport with a few concurrent clients, so the numbers compare
-the application's own work per request (routing, database, rendering or cache), not a network stack. Every feed
-request goes the whole way: token lookup, access at fetch time, version query, audit row.
+the application's own work per request (routing, database, rendering or cache), not a network stack. Every
+feed request goes the whole way: token lookup, access at fetch time, version query, audit row.
 """
 
 # The application is imported inside functions, after the environment above has chosen its database.
