@@ -524,6 +524,7 @@ async def test_feed_mentor_taken_off_a_case_stops_seeing_it(fixed_clock, world) 
 
 async def test_feed_of_a_deactivated_user_is_404(fixed_clock, world) -> None:
     created = await subscribe(world, "mentor1")
+    assert (await fetch(world, created)).status_code == 200  # the token is known to the process now
     response = await world.patch(
         "coordinator", f"/api/v1/users/{world.users['mentor1'].id}", json={"active": False}
     )

@@ -465,12 +465,26 @@ def _summary(table: Any, where: Any | None) -> QueryString:
     return query.querystrings[0]
 
 
-def _version_query(sel: FeedSelection, subscription_id: UUID) -> tuple[list[str], QueryString]:
+def _credentials(token_hash: str) -> QueryString:
+    """The token's subscription and owner as they stand: NULL once revoked or the owner is deactivated.
+
+    Any change of the subscription or of the owner's account (role, prison, activation: all bump ``version``)
+    changes the value, so a caller that remembered them knows when to look the token up again.
+    """
+    return QueryString(
+        'SELECT CAST(s."version" AS TEXT) || \'|\' || CAST(u."version" AS TEXT) || \'|\' || u."role" '
+        '|| \'|\' || '
+        'COALESCE(CAST(u."prison" AS TEXT), \'-\') FROM "calendar_subscription" s '
+        'JOIN "app_user" u ON u."id" = s."user" '
+        'WHERE s."token_hash" = {} AND s."revoked_at" IS NULL AND u."active" = {}',
+        token_hash,
+        True,
+    )
+
+
+def _version_query(sel: FeedSelection, token_hash: str) -> tuple[list[str], QueryString]:
     parts: list[tuple[str, QueryString]] = [
-        (
-            "subscription",
-            _summary(CalendarSubscriptionTable, CalendarSubscriptionTable.id == subscription_id),
-        ),
+        ("credentials", _credentials(token_hash)),
         # event locations are prison names: a renamed prison changes the feed
         ("prisons", _summary(PrisonTable, None)),
         # codes, initials, planning dates and who may see which case
@@ -486,37 +500,39 @@ def _version_query(sel: FeedSelection, subscription_id: UUID) -> tuple[list[str]
         parts.append(("deadlines", _summary(PlanItemTable, _deadline_where(sel))))
     template = "SELECT " + ", ".join(f"({{}}) AS {name}" for name, _ in parts)
     querystring = QueryString(template, *(q for _, q in parts))
-    # compiled once per subscription and selection (which changes daily): building the SQL costs more than
-    # running it, and this is the query every conditional request makes
+    # compiled once per token and selection (which changes daily): building the SQL costs more than running
+    # it, and this is the query every conditional request makes
     querystring.freeze(engine_type=db.engine().engine_type)
     return [name for name, _ in parts], querystring
 
 
-_compiled: OrderedDict[tuple[UUID, FeedSelection], tuple[list[str], QueryString]] = OrderedDict()
+_compiled: OrderedDict[tuple[str, FeedSelection], tuple[list[str], QueryString]] = OrderedDict()
 _COMPILED_ENTRIES = 1024
 
 
 async def feed_version(
-    sel: FeedSelection, subscription_id: UUID
-) -> tuple[tuple[str, ...], datetime | None]:
-    """One statement: a summary of every kind in the feed, the prisons, the cases and the subscription.
+    sel: FeedSelection, token_hash: str
+) -> tuple[str | None, tuple[str, ...], datetime | None]:
+    """One statement: the token's credentials and a summary of every kind in the feed, the prisons, the cases.
 
-    Returns the summaries (for the ETag) and the newest ``updated_at`` among them (for Last-Modified).
+    Returns the credentials (None if the token no longer opens a feed), the summaries (for the ETag) and the
+    newest ``updated_at`` among them (for Last-Modified).
     """
-    key = (subscription_id, sel)
+    key = (token_hash, sel)
     found = _compiled.get(key)
     if found is None:
-        found = _version_query(sel, subscription_id)
+        found = _version_query(sel, token_hash)
         _compiled[key] = found
         while len(_compiled) > _COMPILED_ENTRIES:
             _compiled.popitem(last=False)
     names, querystring = found
     rows = await db.engine().run_querystring(querystring)
     row = rows[0] if rows else {}
-    values = tuple(str(row.get(name)) for name in names)
+    credentials = row.get("credentials")
+    values = tuple(str(row.get(name)) for name in names[1:])
     instants = [_instant(value.split("|", 1)[0]) for value in values]
     newest = max((i for i in instants if i is not None), default=None)
-    return values, newest
+    return (str(credentials) if credentials is not None else None), values, newest
 
 
 def _instant(value: str) -> datetime | None:

@@ -36,7 +36,7 @@ from prison_liaison.planning.feeds import (
     kinds_for,
     window,
 )
-from prison_liaison.planning.models import ParticipantScope, Role
+from prison_liaison.planning.models import ParticipantScope, Role, User
 from prison_liaison.services import access, audit
 from prison_liaison.services.context import Caller
 from prison_liaison.services.security import new_token, token_digest
@@ -289,6 +289,58 @@ async def _subject(subscription: CalendarSubscription) -> str:
     return ""
 
 
+class _KnownToken(msgspec.Struct, kw_only=True):
+    """What a token opened at its last fetch; valid while its credentials and the day stay the same."""
+
+    subscription: CalendarSubscription
+    user: User
+    selection: FeedSelection
+    credentials: str
+    last_touched: datetime | None
+
+
+_known_tokens: OrderedDict[str, _KnownToken] = OrderedDict()
+KNOWN_TOKENS = 4096
+
+
+async def _open(token_hash: str, today: date) -> tuple[_KnownToken, tuple[str, ...], datetime | None]:
+    """The token's subscription, owner and selection, and the feed's version: usually one statement.
+
+    A token seen before is re-checked by the version query itself (its credentials are part of it): revoked,
+    deactivated, or a changed role or prison makes them differ, and the token is looked up again.
+    """
+    known = _known_tokens.get(token_hash)
+    if known is not None and known.selection.today == today:
+        credentials, values, newest = await feeds_repo.feed_version(known.selection, token_hash)
+        if credentials == known.credentials:
+            _known_tokens.move_to_end(token_hash)
+            return known, values, newest
+    _known_tokens.pop(token_hash, None)
+    found = await feeds_repo.find_by_token(token_hash)
+    if found is None:
+        raise NotFound("no such calendar feed")
+    subscription, user = found
+    sel = selection(subscription, _caller(user), today)
+    credentials, values, newest = await feeds_repo.feed_version(sel, token_hash)
+    if credentials is None:  # revoked between the two statements
+        raise NotFound("no such calendar feed")
+    known = _KnownToken(
+        subscription=subscription, user=user, selection=sel, credentials=credentials,
+        last_touched=subscription.last_used_at,
+    )
+    _known_tokens[token_hash] = known
+    while len(_known_tokens) > KNOWN_TOKENS:
+        _known_tokens.popitem(last=False)
+    return known, values, newest
+
+
+def _caller(user: User, client: str = "", request_id: str = "") -> Caller:
+    return Caller(
+        user_id=user.id, username=user.username, role=user.role, prison_id=user.prison_id, client=client,
+        request_id=request_id,
+    )
+
+
 async def fetch_feed(
     token: str,
     *,
@@ -301,22 +353,12 @@ async def fetch_feed(
     """The feed behind a token (404 if unknown, revoked or its owner deactivated); audited on every fetch."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise NotFound("no such calendar feed")
-    found = await feeds_repo.find_by_token(token_digest(token))
-    if found is None:
-        raise NotFound("no such calendar feed")
-    subscription, user = found
-    owner = Caller(
-        user_id=user.id,
-        username=user.username,
-        role=user.role,
-        prison_id=user.prison_id,
-        client=client,
-        request_id=request_id,
-    )
+    token_hash = token_digest(token)
     today = clock.today()
-    sel = selection(subscription, owner, today)
-    values, newest = await feeds_repo.feed_version(sel, subscription.id)
-    version = repr((FEED_FORMAT, str(subscription.id), today.isoformat(), values))
+    known, values, newest = await _open(token_hash, today)
+    subscription, sel = known.subscription, known.selection
+    owner = _caller(known.user, client, request_id)
+    version = repr((FEED_FORMAT, str(subscription.id), today.isoformat(), known.credentials, values))
     etag = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
     body: bytes | None = None
     if not etag_matches(if_none_match, etag):
@@ -332,17 +374,17 @@ async def fetch_feed(
             body = await anyio.to_thread.run_sync(_render, records, name, limiter=_limiter())
             feed_cache.put((subscription.id, etag), body)
     now = clock.now()
-    async with db.transaction():
-        await feeds_repo.touch_subscription(subscription.id, now)
-        await audit.record(
-            owner,
-            "feed.fetched",
-            subject_type="calendar_subscription",
-            subject_id=subscription.id,
-            participant_id=subscription.participant_id,
-            scope=subscription.scope.value,
-            method=method,
-            answer="not_modified" if body is None else "full",
-            user_agent=user_agent[:120],
-        )
+    fetched = audit.record(
+        owner, "feed.fetched", subject_type="calendar_subscription", subject_id=subscription.id,
+        participant_id=subscription.participant_id, scope=subscription.scope.value, method=method,
+        answer="not_modified" if body is None else "full", user_agent=user_agent[:120],
+    )
+    if known.last_touched is None or now - known.last_touched >= feeds_repo.TOUCH_INTERVAL:
+        async with db.transaction():
+            await feeds_repo.touch_subscription(subscription.id, now)
+            await fetched
+        known.last_touched = now
+    else:
+        # last use is kept to the minute: a feed polled by several devices writes only its audit row
+        await fetched
     return FeedAnswer(etag=etag, last_modified=newest, body=body)
