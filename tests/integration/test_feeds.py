@@ -613,3 +613,28 @@ async def test_feed_never_contains_names_notes_or_sensitive_titles(fixed_clock, 
     assert "Termin Jobcenter – T-0001 (A.A.)" in text
     assert "Entlassung T-0001 (A.A.)" in text
     assert "CLASS:PRIVATE" in text
+
+
+async def test_feed_participant_scope_for_a_coordinator_and_an_archived_case(fixed_clock, world) -> None:
+    p1 = world.participants["T-0001"]
+    created = await subscribe(world, "coordinator", scope="participant", participant_id=str(p1))
+    visit = await add_visit(
+        p1, world.prisons["JVA-A"], utc(2026, 3, 20, 9), mentor_ids=[world.users["mentor2"].id]
+    )
+    await add_visit(world.participants["T-0002"], world.prisons["JVA-A"], utc(2026, 3, 20, 11))
+    cal = await feed(world, created)
+    assert set(events(cal)) == {f"visit-{visit}@prison-liaison"}
+    assert str(cal["X-WR-CALNAME"]) == "Ausstiegsbegleitung T-0001"
+    fixed_clock.instant += timedelta(minutes=1)
+    response = await world.delete("coordinator", f"/api/v1/participants/{p1}")
+    assert response.status_code == 204, response.text
+    assert events(await feed(world, created)) == {}
+
+
+async def test_feed_head_with_current_etag_is_304(fixed_clock, world) -> None:
+    created = await subscribe(world, "mentor1")
+    etag = (await fetch(world, created)).headers["etag"]
+    head = await world.client.head(path_of(created), headers={"If-None-Match": etag})
+    assert head.status_code == 304
+    assert head.content == b""
+    assert head.headers["etag"] == etag
