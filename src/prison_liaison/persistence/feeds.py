@@ -59,8 +59,8 @@ def _subscription(row: dict[str, Any]) -> CalendarSubscription:
         participant_id=row["participant"],
         prison_id=row["prison"],
         name=row["name"],
-        created_at=utc(row["created_at"]),  # type: ignore[arg-type]
-        updated_at=utc(row["updated_at"]),  # type: ignore[arg-type]
+        created_at=_at(row["created_at"]),
+        updated_at=_at(row["updated_at"]),
         last_used_at=utc(row["last_used_at"]),
         revoked_at=utc(row["revoked_at"]),
         version=row["version"],
@@ -311,6 +311,13 @@ def _participants_where(sel: FeedSelection) -> Any | None:
     return _all(conditions) if conditions else None
 
 
+def _at(value: Any) -> datetime:
+    """A NOT NULL timestamp column, in UTC."""
+    instant = utc(value)
+    assert instant is not None
+    return instant
+
+
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -342,14 +349,14 @@ async def load_records(sel: FeedSelection) -> FeedRecords:
                 participant_code=r["code"],
                 initials=initials_of(r["first_name"], r["last_name"]),
                 prison_name=r["prison_name"] or "",
-                starts_at=utc(r["starts_at"]),  # type: ignore[arg-type]
-                ends_at=utc(r["ends_at"]),
+                starts_at=_at(r["starts_at"]),
+                ends_at=_at(r["ends_at"]),
                 kind=r["kind"],
-                status=r["status"],  # type: ignore[arg-type]
+                status=r["status"],
                 # SEQUENCE: the revision counts moves and edits, the status changes count the lifecycle;
                 # both only grow: the sum never decreases and rises on every change of time, place or status
                 sequence=r["revision"] + status_changes.get(r["id"], 0),
-                updated_at=utc(r["updated_at"]),  # type: ignore[arg-type]
+                updated_at=_at(r["updated_at"]),
             )
             for r in rows
         ]
@@ -372,11 +379,11 @@ async def load_records(sel: FeedSelection) -> FeedRecords:
                 participant_code=r["code"],
                 initials=initials_of(r["first_name"], r["last_name"]),
                 agency=r["agency"],
-                starts_at=utc(r["starts_at"]),
-                ends_at=utc(r["ends_at"]),  # type: ignore[arg-type]
+                starts_at=_at(r["starts_at"]),
+                ends_at=_at(r["ends_at"]),
                 status=r["status"],
                 sequence=r["sequence"],
-                updated_at=utc(r["updated_at"]),  # type: ignore[arg-type]
+                updated_at=_at(r["updated_at"]),
             )
             for r in rows
         ]
@@ -398,7 +405,7 @@ async def load_records(sel: FeedSelection) -> FeedRecords:
                 day=_as_date(r["planning_date"]),
                 # the participant's version counts every change of the record, the planning date included
                 sequence=r["version"] - 1,
-                updated_at=utc(r["updated_at"]),  # type: ignore[arg-type]
+                updated_at=_at(r["updated_at"]),
             )
             for r in rows
         ]
@@ -423,7 +430,7 @@ async def load_records(sel: FeedSelection) -> FeedRecords:
                 domain=r["domain"],
                 day=_as_date(r["latest_due"]),
                 sequence=r["version"] - 1,
-                updated_at=utc(r["updated_at"]),  # type: ignore[arg-type]
+                updated_at=_at(r["updated_at"]),
             )
             for r in rows
         ]
@@ -473,7 +480,7 @@ def _credentials(token_hash: str) -> QueryString:
     """
     return QueryString(
         'SELECT CAST(s."version" AS TEXT) || \'|\' || CAST(u."version" AS TEXT) || \'|\' || u."role" '
-        '|| \'|\' || '
+        "|| '|' || "
         'COALESCE(CAST(u."prison" AS TEXT), \'-\') FROM "calendar_subscription" s '
         'JOIN "app_user" u ON u."id" = s."user" '
         'WHERE s."token_hash" = {} AND s."revoked_at" IS NULL AND u."active" = {}',
