@@ -7,6 +7,7 @@ from typing import Any
 from prison_liaison.api.audit import AuditController, ParticipantRecordsController
 from prison_liaison.api.auth import AuthController
 from prison_liaison.api.documents import DocumentController
+from prison_liaison.api.feeds import CalendarSubscriptionController, calendar_feed
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
@@ -27,4 +28,6 @@ ROUTE_HANDLERS: list[Any] = [
     DocumentController,
     ParticipantRecordsController,
     ShareController,
+    CalendarSubscriptionController,
+    calendar_feed,
 ]
