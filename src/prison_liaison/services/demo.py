@@ -204,9 +204,9 @@ async def _demo_plans(ctx: DemoContext) -> None:
 async def _demo_visits(ctx: DemoContext) -> None:
     """Past and future prison visits (visits), booked through the real rules: each takes the first slot the
     finder proposes, so nothing lies outside a window or collides. The past is replayed on a moved clock."""
-    from datetime import UTC, datetime  # noqa: PLC0415 — kept local: this file is shared by every area
+    from datetime import UTC, datetime
 
-    from prison_liaison.services import visits as visits_service  # noqa: PLC0415
+    from prison_liaison.services import visits as visits_service
 
     for prison_id in ctx.prisons.values():
         # mentors drive between prisons: half an hour between two visits at different places
