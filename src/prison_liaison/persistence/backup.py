@@ -45,7 +45,8 @@ def restore(url: str, source: Path) -> None:
         _copy_sqlite(str(source), _sqlite_path(url))
     else:
         subprocess.run(  # noqa: S603 — fixed argv, no shell; the URL comes from our own settings
-            [_require("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", url, str(source)],
+            [_require("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+             "-d", url, str(source)],
             check=True,
         )
 
