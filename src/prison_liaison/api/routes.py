@@ -7,6 +7,7 @@ from typing import Any
 from prison_liaison.api.audit import AuditController
 from prison_liaison.api.auth import AuthController
 from prison_liaison.api.health import health
+from prison_liaison.api.intake import IntakeQueueController, ReferralController, StageController
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
 from prison_liaison.api.users import UserController
@@ -18,4 +19,7 @@ ROUTE_HANDLERS: list[Any] = [
     ParticipantController,
     UserController,
     AuditController,
+    StageController,
+    ReferralController,
+    IntakeQueueController,
 ]
