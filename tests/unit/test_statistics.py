@@ -1,5 +1,5 @@
 """No small numbers: primary suppression (no count 1–4 shown) and secondary suppression (no hidden count can
-be worked out from what is shown), proved by enumerating every value a reader could still consider possible."""
+be worked out from what is shown), proved by enumerating every value a reader could still think possible."""
 
 from __future__ import annotations
 

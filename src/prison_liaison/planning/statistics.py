@@ -8,8 +8,8 @@ month end, the referral sources of the period, the releases or visits per month 
 done plan items of one domain in one month). Primary suppression shows cells of 1–4 as "<5". Secondary
 suppression then looks at what a reader knows — every "<5" cell is 1–4, the shown cells, the total (exact,
 "<5", or unknown when "x") — and withholds the total whenever that knowledge would pin a suppressed cell to
-one value (one suppressed cell and an exact total; or all suppressed cells forced to 1 or to 4). Facts about fewer
-than five people (a month's release preparation, a median) are withheld as a whole.
+one value (one suppressed cell and an exact total; or all suppressed cells forced to 1 or to 4). Facts about
+fewer than five people (a month's release preparation, a median) are withheld as a whole.
 """
 
 from __future__ import annotations
