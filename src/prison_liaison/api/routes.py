@@ -10,6 +10,7 @@ from prison_liaison.api.health import health
 from prison_liaison.api.intake import IntakeQueueController, ReferralController, StageController
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
+from prison_liaison.api.statistics import StatisticsController, statistics_csv
 from prison_liaison.api.users import UserController
 
 ROUTE_HANDLERS: list[Any] = [
@@ -22,4 +23,6 @@ ROUTE_HANDLERS: list[Any] = [
     StageController,
     ReferralController,
     IntakeQueueController,
+    StatisticsController,
+    statistics_csv,
 ]

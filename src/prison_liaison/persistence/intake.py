@@ -64,10 +64,10 @@ async def stage_history(participant_id: UUID) -> list[StageChange]:
         StageChangeTable.all_columns(),
         StageChangeTable.actor.display_name.as_alias("actor_name"),
     ).where(StageChangeTable.participant == participant_id)
-    return [_stage_change(r) for r in _in_order(list(rows))]
+    return [_stage_change(r) for r in in_history_order(list(rows))]
 
 
-def _in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def in_history_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """By day, then by when recorded; changes recorded at the same instant follow their from → to chain."""
 
     def key(r: dict[str, Any]) -> tuple[date, datetime | None]:
