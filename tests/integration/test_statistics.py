@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from prison_liaison.persistence.tables import AuditEventTable, PlanItemTable, VisitTable
+from prison_liaison.services import statistics as statistics_service
+from prison_liaison.services.context import Caller
 from tests.support import login
 
 
@@ -183,8 +185,8 @@ async def test_statistics_releases_plan_items_visits_and_median(fixed_clock, wor
     assert april["identity"] == {"cells": {"done": 0, "not_done": 5}, "total": 5}
     assert april["income"] == {"cells": {"done": 0, "not_done": 0}, "total": 0}
     assert stats["releases"][0]["domains"] is None
-    # visits: first ones 30 Jan – 7 Feb, second ones two weeks later; the one January visit is hidden, and so is
-    # the total, which would give it away
+    # visits: first ones 30 Jan – 7 Feb, second ones two weeks later; the one January visit is hidden, and so
+    # is the total, which would give it away
     assert [(v["month"], v["count"]) for v in stats["visits"]] == [
         ("2026-01", "<5"),
         ("2026-02", 9),
@@ -271,3 +273,13 @@ async def test_statistics_reads_are_audited(fixed_clock, world) -> None:
         ("statistics.read", "2026-01-01"),
         ("statistics.exported", "2025-04-01"),
     ]
+
+
+async def test_statistics_page_renders_every_chart(fixed_clock, world) -> None:
+    coordinator = world.users["coordinator"]
+    caller = Caller(user_id=coordinator.id, username="coordinator", role=coordinator.role)
+    stats, svgs = await statistics_service.statistics_page(caller)
+    assert sorted(svgs) == ["referrals", "releases", "stages", "visits"]
+    for name, svg in svgs.items():
+        assert svg.startswith(b"<svg ") and f'<title id="chart-{name}-title">'.encode() in svg
+    assert stats.to_date.isoformat() == "2026-03-10"

@@ -55,3 +55,11 @@ async def statistics_chart(
         raise NotFound("no such chart")
     stats = await _compute(caller, start, end, "statistics.chart_read", chart=name)
     return charts.statistics_charts(stats)[name]
+
+
+async def statistics_page(
+    caller: Caller, start: date | None = None, end: date | None = None
+) -> tuple[Statistics, dict[str, bytes]]:
+    """The aggregates and every chart in one audited read (for the web UI's statistics page)."""
+    stats = await _compute(caller, start, end, "statistics.read", view="page")
+    return stats, charts.statistics_charts(stats)
