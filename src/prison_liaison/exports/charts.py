@@ -1,7 +1,8 @@
 """Server-rendered SVG charts of the programme statistics: published aggregates in, SVG bytes out.
 
 No data leaves the server and no script runs in the browser. Each chart is an accessible image (``role="img"``
-with ``<title>`` and ``<desc>``); the description lists every value, so a screen reader gets the table the bars
+with ``<title>`` and ``<desc>``); the description lists every value, so a screen reader gets the table the
+bars
 show. Suppressed values ("<5", "x") are never drawn as bars — they are written out where the bar would be.
 """
 
@@ -108,10 +109,12 @@ def bar_chart(
         if isinstance(value, int) and value > 0:
             h = value * scale
             body.append(
-                f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar_width:.1f}" height="{h:.1f}" fill="{colour}"/>'
+                f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar_width:.1f}" height="{h:.1f}" '
+                f'fill="{colour}"/>'
             )
             body.append(
-                f'<text x="{x + bar_width / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle">{value}</text>'
+                f'<text x="{x + bar_width / 2:.1f}" y="{base - h - 4:.1f}" '
+                f'text-anchor="middle">{value}</text>'
             )
         else:
             body.append(
@@ -158,7 +161,8 @@ def stacked_bar_chart(
                 hidden += 1
         if hidden:
             body.append(
-                f'<text x="{x + bar_width / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" fill="#555555">+{hidden}×'
+                f'<text x="{x + bar_width / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" '
+                f'fill="#555555">+{hidden}×'
                 "&lt; 5</text>"
             )
         body.append(
@@ -188,7 +192,7 @@ def statistics_charts(stats: Statistics) -> dict[str, bytes]:
         "stages": stacked_bar_chart(
             "chart-stages",
             title="Fälle nach Phase (Monatsende)",
-            description=f"Anzahl der Fälle je Phase am Monatsende, {period}. Werte unter 5 sind ausgeblendet.",
+            description=f"Anzahl der Fälle je Phase am Monatsende, {period}. Werte unter 5 ausgeblendet.",
             categories=[row.month for row in stats.cases_by_stage],
             series=[
                 (STAGE_LABELS_DE[stage], [row.stages.cells[stage] for row in stats.cases_by_stage])
@@ -205,7 +209,8 @@ def statistics_charts(stats: Statistics) -> dict[str, bytes]:
         "releases": bar_chart(
             "chart-releases",
             title="Entlassungen je Monat",
-            description=f"Entlassungen je Monat, {period}, mit den bis zum Entlassungstag erledigten Planpunkten "
+            description=f"Entlassungen je Monat, {period}, mit den bis zum Entlassungstag erledigten "
+            "Planpunkten "
             "(Monate mit weniger als 5 Entlassungen ohne Aufschlüsselung): "
             + "; ".join(_release_details(r) for r in stats.releases)
             + ".",
@@ -226,7 +231,8 @@ def _release_details(release: ReleaseMonth) -> str:
     if release.domains is None:
         return f"{release.month}: keine Aufschlüsselung"
     return f"{release.month}: " + ", ".join(
-        f"{DOMAIN_LABELS_DE[d]} {_text(release.domains[d].cells['done'])} von {_text(release.domains[d].total)}"
+        f"{DOMAIN_LABELS_DE[d]} {_text(release.domains[d].cells['done'])} "
+        f"von {_text(release.domains[d].total)}"
         for d in PLAN_DOMAINS
     )
 

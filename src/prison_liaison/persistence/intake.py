@@ -61,7 +61,7 @@ async def insert_stage_change(
 
 async def stage_history(participant_id: UUID) -> list[StageChange]:
     rows = await StageChangeTable.select(
-        StageChangeTable.all_columns(),
+        StageChangeTable.all_columns(),  # type: ignore[arg-type]
         StageChangeTable.actor.display_name.as_alias("actor_name"),
     ).where(StageChangeTable.participant == participant_id)
     return [_stage_change(r) for r in in_history_order(list(rows))]

@@ -18,12 +18,11 @@ CHART_NAMES = ("stages", "referrals", "releases", "visits")
 
 
 async def _compute(
-    caller: Caller, start: date | None, end: date | None, action: str, **detail: object
+    caller: Caller, start: date | None, end: date | None, action: str, **detail: str
 ) -> Statistics:
     access.require_role(caller, Role.COORDINATOR)
-    default_start, default_end = default_period(clock.today())
-    end = end or default_end
-    start = start or (default_start if end == default_end else date(end.year, end.month, 1))
+    end = end or clock.today()
+    start = start or default_period(end)[0]
     check_period(start, end)
     stats = build_statistics(await statistics_repo.load_facts(until=end), start, end)
     async with db.transaction():
