@@ -211,6 +211,9 @@ async def test_statistics_bad_period_is_422(fixed_clock, world) -> None:
     )
     assert response.status_code == 422
     assert (response.json()["code"], response.json()["field"]) == ("period_reversed", "from")
+    for params in ({"to": "0001-01-05"}, {"from": "2026-01-01", "to": "9999-12-31"}):
+        response = await world.get("coordinator", "/api/v1/statistics", params=params)
+        assert (response.status_code, response.json()["code"]) == (422, "period_out_of_range")
     response = await world.get("coordinator", "/api/v1/statistics", params={"from": "kaputt"})
     assert response.status_code == 400
 

@@ -18,7 +18,7 @@ import calendar
 import statistics as pystats
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 import msgspec
@@ -275,7 +275,17 @@ def build_statistics(facts: Facts, start: date, end: date) -> Statistics:
 MAX_PERIOD_DAYS = 366 * 5
 
 
-def check_period(start: date, end: date) -> None:
+EARLIEST = date(2000, 1, 1)
+
+
+def check_period(start: date, end: date, *, today: date) -> None:
+    for field, day in (("from", start), ("to", end)):
+        if not EARLIEST <= day <= today + timedelta(days=366):
+            raise ValidationFailed(
+                f"'{field}' must lie between {EARLIEST.isoformat()} and a year from today",
+                code="period_out_of_range",
+                field=field,
+            )
     if start > end:
         raise ValidationFailed("'from' must not be after 'to'", code="period_reversed", field="from")
     if (end - start).days > MAX_PERIOD_DAYS:

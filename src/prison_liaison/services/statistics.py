@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from prison_liaison import clock
 from prison_liaison.exports import charts
@@ -18,12 +19,15 @@ CHART_NAMES = ("stages", "referrals", "releases", "visits")
 
 
 async def _compute(
-    caller: Caller, start: date | None, end: date | None, action: str, **detail: str
+    caller: Caller, start: date | None, end: date | None, action: str, **detail: Any
 ) -> Statistics:
     access.require_role(caller, Role.COORDINATOR)
-    end = end or clock.today()
-    start = start or default_period(end)[0]
-    check_period(start, end)
+    today = clock.today()
+    end = end or today
+    if start is None:
+        check_period(end, end, today=today)
+        start = default_period(end)[0]
+    check_period(start, end, today=today)
     stats = build_statistics(await statistics_repo.load_facts(until=end), start, end)
     async with db.transaction():
         await audit.record(
