@@ -335,3 +335,43 @@ async def test_intake_reads_and_writes_are_audited(fixed_clock, world) -> None:
     assert "contact" not in str([r["detail"] for r in rows if r["action"] != "referral.updated"])
     queue_reads = await AuditEventTable.count().where(AuditEventTable.action == "intake_queue.read")
     assert queue_reads == 1
+
+
+async def test_referral_visible_to_mentors_of_the_case_only(fixed_clock, world) -> None:
+    pid = (await _refer(world))["participant"]["id"]
+    assert (await world.get("mentor1", f"/api/v1/participants/{pid}/referral")).status_code == 404
+    await world.put(
+        "coordinator",
+        f"/api/v1/participants/{pid}/mentors",
+        json={"lead_id": str(world.users["mentor1"].id), "co_id": str(world.users["mentor2"].id)},
+    )
+    read = await world.get("mentor1", f"/api/v1/participants/{pid}/referral")
+    assert (read.status_code, read.json()["contact"]) == (200, POLICE["contact"])
+    consent = await world.patch(
+        "mentor2",
+        f"/api/v1/participants/{pid}/referral",
+        json={"consent_date": "2026-03-09", "consent_form": "mündlich, Vermerk"},
+    )
+    assert consent.json()["consent_date"] == "2026-03-09"
+    other = await world.get("mentor3", f"/api/v1/participants/{pid}/referral")
+    assert (other.status_code, other.json()["code"]) == (404, "not_found")
+    # a participant registered without a referral has none to show
+    none = await world.get("coordinator", f"/api/v1/participants/{world.participants['T-0001']}/referral")
+    assert (none.status_code, none.json()["code"]) == (404, "no_referral")
+
+
+async def test_closed_case_can_be_reopened_as_inquiry(fixed_clock, world) -> None:
+    pid = (await _refer(world))["participant"]["id"]
+    await world.post(
+        "coordinator",
+        f"/api/v1/participants/{pid}/stage",
+        json={"to_stage": "declined", "on_date": "2026-02-10", "reason": "kein Ausstiegswille"},
+    )
+    reopened = await world.post(
+        "coordinator",
+        f"/api/v1/participants/{pid}/stage",
+        json={"to_stage": "inquiry", "reason": "meldet sich erneut"},
+    )
+    assert reopened.json()["status"] == "inquiry"
+    queue = (await world.get("coordinator", "/api/v1/intake-queue")).json()["items"]
+    assert [(q["participant_id"], q["stage_since"]) for q in queue] == [(pid, "2026-03-10")]
