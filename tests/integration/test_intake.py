@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from prison_liaison.persistence.tables import AuditEventTable, ReferralTable, ShareTable, StageChangeTable
+from prison_liaison.services import retention
+from prison_liaison.services.context import system
 
 POLICE = {
     "source": "police",
@@ -375,3 +377,11 @@ async def test_closed_case_can_be_reopened_as_inquiry(fixed_clock, world) -> Non
     assert reopened.json()["status"] == "inquiry"
     queue = (await world.get("coordinator", "/api/v1/intake-queue")).json()["items"]
     assert [(q["participant_id"], q["stage_since"]) for q in queue] == [(pid, "2026-03-10")]
+
+
+async def test_subject_access_export_includes_referral_and_stages(fixed_clock, world) -> None:
+    pid = (await _refer(world))["participant"]["id"]
+    exported = await retention.export_participant(system(), UUID(pid))
+    referral = exported["records"]["referral"][0]
+    assert (referral["organisation"], referral["contact"]) == (POLICE["organisation"], POLICE["contact"])
+    assert [s["to_stage"] for s in exported["records"]["stage_change"]] == ["inquiry"]

@@ -58,4 +58,5 @@ async def write_encrypted(table: type[Table], column: str, row_id: UUID, value: 
 
 
 def loads_json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+    # ("" in "[{" is true: compare the first character itself, or empty strings fail to parse)
+    return json.loads(value) if isinstance(value, str) and value[:1] in ("[", "{") else value
