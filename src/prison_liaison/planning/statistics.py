@@ -19,6 +19,7 @@ import statistics as pystats
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -28,7 +29,14 @@ from prison_liaison.planning.errors import ValidationFailed
 SMALL = "<5"
 WITHHELD = "x"
 MIN_SHOWN = 5
-Published = int | str
+Published = Annotated[
+    int | str,
+    msgspec.Meta(
+        description='a count: an integer (0 or at least 5), "<5" (between 1 and 4) or "x" (withheld so '
+        "that a small count cannot be worked out by subtraction)",
+        examples=[12, "<5", "x"],
+    ),
+]
 
 STAGES = ("inquiry", "intake", "in_custody", "released", "completed", "withdrawn", "declined")
 SOURCES = ("self", "police", "justice", "prison", "other_programme", "other")
