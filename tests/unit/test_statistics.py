@@ -159,7 +159,7 @@ def facts(draw: st.DrawFn) -> Facts:
 
 
 def _breakdowns(stats: Statistics) -> list[Breakdown]:
-    found = [row.stages for row in stats.cases_by_stage] + [stats.referrals_by_source]
+    found = [row.stages for row in stats.cases_by_stage] + [stats.referrals_by_source, stats.closed_in_period]
     found.append(Breakdown(cells={r.month: r.releases for r in stats.releases}, total=stats.releases_total))
     found.append(Breakdown(cells={v.month: v.count for v in stats.visits}, total=stats.visits_total))
     for release in stats.releases:
@@ -201,6 +201,25 @@ def test_statistics_count_stages_at_month_end_and_sources() -> None:
     ]
     assert stats.referrals_by_source.cells["police"] == 7
     assert stats.referrals_by_source.total == 7
+    assert stats.closed_in_period == Breakdown(cells={"completed": 0, "withdrawn": 0, "declined": 0}, total=0)
+
+
+def test_statistics_month_ends_show_open_stages_and_closures_per_period() -> None:
+    people = [uuid4() for _ in range(8)]
+    stages = [StageFact(participant_id=pid, on_date=date(2026, 1, 5), to_stage="inquiry") for pid in people]
+    stages += [
+        StageFact(participant_id=pid, on_date=date(2026, 2, 5), to_stage="declined", order=1)
+        for pid in people[:6]
+    ]
+    stats = build_statistics(Facts(stages=tuple(stages)), date(2026, 1, 1), date(2026, 2, 28))
+    assert [sorted(r.stages.cells) for r in stats.cases_by_stage] == [
+        ["in_custody", "inquiry", "intake", "released"]
+    ] * 2
+    assert [(r.stages.cells["inquiry"], r.stages.total) for r in stats.cases_by_stage] == [
+        (8, 8),
+        (SMALL, SMALL),
+    ]
+    assert stats.closed_in_period == Breakdown(cells={"completed": 0, "withdrawn": 0, "declined": 6}, total=6)
 
 
 def test_statistics_release_preparation_and_median() -> None:

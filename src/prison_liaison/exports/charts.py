@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from prison_liaison.planning.statistics import (
+    OPEN_STAGES,
     PLAN_DOMAINS,
     SMALL,
-    STAGES,
     Published,
     ReleaseMonth,
     Statistics,
@@ -187,7 +187,6 @@ def stacked_bar_chart(
 def statistics_charts(stats: Statistics) -> dict[str, bytes]:
     """The charts of the statistics page, by name: stages, referrals, releases, visits."""
     period = f"{stats.from_date.strftime('%d.%m.%Y')} bis {stats.to_date.strftime('%d.%m.%Y')}"
-    open_stages = [s for s in STAGES if s not in ("completed", "withdrawn", "declined")]
     return {
         "stages": stacked_bar_chart(
             "chart-stages",
@@ -196,7 +195,7 @@ def statistics_charts(stats: Statistics) -> dict[str, bytes]:
             categories=[row.month for row in stats.cases_by_stage],
             series=[
                 (STAGE_LABELS_DE[stage], [row.stages.cells[stage] for row in stats.cases_by_stage])
-                for stage in open_stages
+                for stage in OPEN_STAGES
             ],
         ),
         "referrals": bar_chart(

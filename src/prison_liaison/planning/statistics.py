@@ -3,13 +3,15 @@
 Every published count is either an ``int`` (0 or at least 5), ``"<5"`` (a count between 1 and 4) or ``"x"``
 (withheld so that a small count elsewhere in the same breakdown cannot be worked out by subtraction).
 
-Each table is made of independent *breakdowns*: cells that add up to a total (the stages of the cases at one
-month end, the referral sources of the period, the releases or visits per month of the period, done and not
-done plan items of one domain in one month). Primary suppression shows cells of 1–4 as "<5". Secondary
-suppression then looks at what a reader knows — every "<5" cell is 1–4, the shown cells, the total (exact,
-"<5", or unknown when "x") — and withholds the total whenever that knowledge would pin a suppressed cell to
-one value (one suppressed cell and an exact total; or all suppressed cells forced to 1 or to 4). Facts about
-fewer than five people (a month's release preparation, a median) are withheld as a whole.
+Each table is made of independent *breakdowns*: cells that add up to a total (the open stages of the cases at
+one month end, the closed cases of the period by how they closed, the referral sources of the period, the
+releases or visits per month of the period, done and not done plan items of one domain in one month).
+Primary suppression shows cells of 1–4 as "<5". Secondary suppression then looks at what a reader knows —
+every "<5" cell is 1–4, the shown cells, the total (exact, "<5", or unknown when "x") — and withholds the
+total whenever that knowledge would pin a suppressed cell to one value (one suppressed cell and an exact
+total; or all suppressed cells forced to 1 or to 4). Facts about fewer than five people (a month's release
+preparation, a median) are withheld as a whole. Month ends show open stages only, so that subtracting two
+month ends never counts the people who arrived or closed in between.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ Published = Annotated[
 ]
 
 STAGES = ("inquiry", "intake", "in_custody", "released", "completed", "withdrawn", "declined")
+OPEN_STAGES = ("inquiry", "intake", "in_custody", "released")
+CLOSED_STAGES = ("completed", "withdrawn", "declined")
 SOURCES = ("self", "police", "justice", "prison", "other_programme", "other")
 PLAN_DOMAINS = ("housing", "identity", "income", "health")
 FIRST_VISIT_KIND = "prison_visit"
@@ -152,7 +156,8 @@ class Statistics(msgspec.Struct, frozen=True, kw_only=True):
     from_date: date
     to_date: date
     months: tuple[str, ...]
-    cases_by_stage: tuple[StageRow, ...]
+    cases_by_stage: tuple[StageRow, ...]  # open stages at each month end; total = open cases
+    closed_in_period: Breakdown  # completed / withdrawn / declined in the period
     referrals_by_source: Breakdown
     releases: tuple[ReleaseMonth, ...]
     releases_total: Published
@@ -225,12 +230,21 @@ def build_statistics(facts: Facts, start: date, end: date) -> Statistics:
     points = month_points(start, end)
     months = tuple(key for key, _ in points)
 
+    # Month-end stocks of the open stages only: cumulative counts (closed cases, all cases ever) would turn
+    # the difference of two month ends into the number of people who closed or arrived that month.
     stage_rows = []
     for key, day in points:
         counts = Counter(stages_on(facts.stages, day).values())
         stage_rows.append(
-            StageRow(month=key, on=day, stages=protect_breakdown({s: counts[s] for s in STAGES}))
+            StageRow(month=key, on=day, stages=protect_breakdown({s: counts[s] for s in OPEN_STAGES}))
         )
+    # cases closed in the period, by how (the last closing change in the period counts)
+    closed: dict[UUID, str] = {}
+    for f in sorted(facts.stages, key=lambda f: (f.on_date, f.order)):
+        if start <= f.on_date <= end and f.to_stage in CLOSED_STAGES:
+            closed[f.participant_id] = f.to_stage
+    closed_counts = Counter(closed.values())
+    closed_breakdown = protect_breakdown({s: closed_counts[s] for s in CLOSED_STAGES})
 
     sources = Counter(r.source for r in facts.referrals if start <= r.received_on <= end)
     referrals = protect_breakdown({s: sources[s] for s in SOURCES})
@@ -271,6 +285,7 @@ def build_statistics(facts: Facts, start: date, end: date) -> Statistics:
         to_date=end,
         months=months,
         cases_by_stage=tuple(stage_rows),
+        closed_in_period=closed_breakdown,
         referrals_by_source=referrals,
         releases=tuple(release_rows),
         releases_total=releases_breakdown.total,
@@ -314,6 +329,9 @@ def csv_rows(stats: Statistics) -> list[tuple[str, str, str, str]]:
             rows.append(("cases_by_stage", row.on.isoformat(), stage, str(value)))
         rows.append(("cases_by_stage", row.on.isoformat(), "total", str(row.stages.total)))
     period = f"{stats.from_date.isoformat()}/{stats.to_date.isoformat()}"
+    for stage, value in stats.closed_in_period.cells.items():
+        rows.append(("closed_in_period", period, stage, str(value)))
+    rows.append(("closed_in_period", period, "total", str(stats.closed_in_period.total)))
     for source, value in stats.referrals_by_source.cells.items():
         rows.append(("referrals_by_source", period, source, str(value)))
     rows.append(("referrals_by_source", period, "total", str(stats.referrals_by_source.total)))
