@@ -44,6 +44,7 @@ from litestar.routes import HTTPRoute
 from prison_liaison import clock
 from prison_liaison.api.feeds import FEED_SUFFIX
 from prison_liaison.persistence import db as database
+from prison_liaison.persistence import intake as intake_repo
 from prison_liaison.persistence import participants as participants_repo
 from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.persistence import users as users_repo
@@ -56,6 +57,7 @@ from prison_liaison.services import prisons as prisons_service
 from prison_liaison.services import shares as shares_service
 from prison_liaison.services import visits as visits_service
 from prison_liaison.services.context import Caller
+from prison_liaison.services.security import encrypt_text
 from tests.support import PASSWORD, World, build_world, login
 
 ACTORS = ("coordinator", "mentor_own", "mentor_other", "staff_shared", "staff_unshared", "anonymous")
@@ -231,6 +233,10 @@ async def _day_file(ctx: Ctx, actor: str) -> Any:
     return "2026-03-16.pdf"
 
 
+async def _stages_chart(ctx: Ctx, actor: str) -> Any:
+    return "stages"
+
+
 # Default builders for path parameters, by name. Add one here when a route introduces a new kind of id.
 PARAMS: dict[str, Builder] = {
     "participant_id": _own_participant,
@@ -243,6 +249,7 @@ PARAMS: dict[str, Builder] = {
     "subscription_id": _fresh_mentor1_subscription,
     "filename": _mentor1_feed_file,
     "day_file": _day_file,
+    "name": _stages_chart,
 }
 
 # What a parameter is when it names nothing (for "not yours reads like does not exist"); default: a new UUID.
@@ -250,6 +257,7 @@ PARAMS: dict[str, Builder] = {
 MISSING: dict[str, Builder] = {
     "filename": _unknown_feed_file,
     "day_file": _day_file,
+    "name": _stages_chart,
 }
 
 
@@ -461,6 +469,31 @@ def _is_a_calendar(actor: str, response: Any, ctx: Ctx) -> None:
         assert response.content == b"" and int(response.headers["content-length"]) > 0
 
 
+async def _next_stage_of_own(ctx: Ctx, actor: str) -> dict[str, Any]:
+    """In custody ↔ released: a valid move whichever of the two the case is at now."""
+    found = await participants_repo.get_participant(ctx.own, ParticipantScope(everything=True))
+    assert found is not None
+    return {"to_stage": "in_custody" if found[0].status.value == "released" else "released"}
+
+
+async def _referral_of_own(ctx: Ctx) -> None:
+    """T-0001 came to the programme through the police (the world registers its cases without a referral)."""
+    async with database.transaction():
+        await intake_repo.insert_referral(
+            ctx.own,
+            {
+                "source": "police",
+                "source_text": "",
+                "organisation_encrypted": encrypt_text("Polizei Dortmund"),
+                "contact_encrypted": encrypt_text("KHK Muster"),
+                "received_on": date(2025, 1, 1),
+                "consent_date": None,
+                "consent_form": "",
+            },
+            clock.now(),
+        )
+
+
 V1 = "/api/v1"
 P = V1 + "/participants/{participant_id}"
 VISIT = V1 + "/visits/{visit_id}"
@@ -558,6 +591,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", V1 + "/calendar-subscriptions/{subscription_id}"): row(404, 204, 404, 404, 404),
     ("GET", "/feeds/{filename}"): public(200, check=_is_a_calendar),
     ("HEAD", "/feeds/{filename}"): public(200, check=_is_a_calendar),
+    # intake: stages and referrals are programme records, never shown to prison staff
+    ("POST", P + "/stage"): row(200, 200, 404, 403, 404, body=_next_stage_of_own),
+    ("GET", P + "/stages"): row(200, 200, 404, 404, 404),
+    ("GET", P + "/referral"): row(200, 200, 404, 404, 404, setup=_referral_of_own),
+    ("PATCH", P + "/referral"): row(
+        200, 200, 404, 403, 404, setup=_referral_of_own, body={"consent_date": "2026-03-02", "consent_form": "EV-1"}
+    ),
+    ("POST", V1 + "/referrals"): coordinators_only(201, body={"source": "police", "organisation": "Polizei"}),
+    ("GET", V1 + "/intake-queue"): coordinators_only(200),
+    # statistics
+    ("GET", V1 + "/statistics"): coordinators_only(200),
+    ("GET", V1 + "/statistics.csv"): coordinators_only(200),
+    ("GET", V1 + "/statistics/charts/{name}"): coordinators_only(200),
 }
 
 
