@@ -111,7 +111,7 @@ async def change_stage(
     expected_version: int | None,
 ) -> Participant:
     """Move a case to another stage (its mentors and coordinators); a broken rule is 409/422 with its code."""
-    from prison_liaison.services import participants as participants_service  # noqa: PLC0415 — import cycle
+    from prison_liaison.services import participants as participants_service
 
     async with db.transaction():
         participant, _ = await access.load_participant(caller, participant_id, write=True)
@@ -217,7 +217,7 @@ async def _new_code(year: int) -> str:
 
 async def create_referral(caller: Caller, values: dict[str, Any]) -> tuple[Participant, Referral]:
     """Record a referral: a new participant at stage ``inquiry`` and its referral, in one transaction."""
-    from prison_liaison.services import participants as participants_service  # noqa: PLC0415 — import cycle
+    from prison_liaison.services import participants as participants_service
 
     access.require_role(caller, Role.COORDINATOR)
     today = clock.today()

@@ -116,7 +116,7 @@ async def create_participant(caller: Caller, values: dict[str, Any]) -> Particip
         )
         if lead_id is not None:
             await _assign(participant_id, lead_id, co_id, now)
-        from prison_liaison.services import intake as intake_service  # noqa: PLC0415 — import cycle
+        from prison_liaison.services import intake as intake_service
 
         await intake_service.record_initial_stage(
             caller, participant_id, ParticipantStatus(values.get("status") or ParticipantStatus.IN_CUSTODY),
@@ -169,7 +169,7 @@ async def update_participant(
                 caller, participant_id, ReviewReason.PARTICIPANT_TRANSFERRED, new_prison_id=values["prison"]
             )
         if new_status is not None and new_status != participant.status:
-            from prison_liaison.services import intake as intake_service  # noqa: PLC0415 — import cycle
+            from prison_liaison.services import intake as intake_service
 
             await intake_service.apply_stage_change(
                 caller, msgspec.structs.replace(participant, prison_id=values.get("prison", participant.prison_id)),
@@ -213,7 +213,7 @@ async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id
         now = clock.now()
         if await _assign(participant_id, lead_id, co_id, now):
             await participants_repo.update_participant(participant_id, {}, expected_version=None, now=now)
-        from prison_liaison.services import intake as intake_service  # noqa: PLC0415 — import cycle
+        from prison_liaison.services import intake as intake_service
 
         await intake_service.after_mentors_set(caller, participant_id)
         await audit.record(
