@@ -9,6 +9,7 @@ from prison_liaison.api.auth import AuthController
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
+from prison_liaison.api.release_dates import CalculatorController, ParticipantReleaseDatesController
 from prison_liaison.api.users import UserController
 
 ROUTE_HANDLERS: list[Any] = [
@@ -18,4 +19,6 @@ ROUTE_HANDLERS: list[Any] = [
     ParticipantController,
     UserController,
     AuditController,
+    CalculatorController,
+    ParticipantReleaseDatesController,
 ]

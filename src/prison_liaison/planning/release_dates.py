@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 import msgspec
 from dateutil.relativedelta import relativedelta
@@ -72,6 +73,16 @@ class Sentence(msgspec.Struct, frozen=True, kw_only=True):
     youth: bool = False
     first_sentence: bool = True
     federal_rule: bool = False  # use StVollzG §16 instead of the Land's own release-day rule
+
+
+class SentenceRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    participant_id: UUID
+    sentence: Sentence
+    court: str = ""
+    note: str = ""
+    version: int = 1
+    updated_at: datetime | None = None
 
 
 class Flag(msgspec.Struct, frozen=True, kw_only=True):
@@ -298,7 +309,7 @@ def computed_dates(calc: Calculation) -> dict[str, date | None]:
 
 
 class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
-    id: object
+    id: UUID | int
     kind: str
     date: date | None
     source: str
@@ -306,7 +317,7 @@ class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
     note: str = ""
     flags: tuple[Flag, ...] = ()
     previous_date: date | None = None
-    recorded_by: object | None = None
+    recorded_by: UUID | None = None
     recorded_by_name: str = ""
     replan_diff: dict[str, object] = msgspec.field(default_factory=dict)
     superseded: bool = False
@@ -375,3 +386,13 @@ def check_entry(kind: str, source: str, day: date | None, note: str) -> tuple[Da
         raise ValidationFailed("a court decision needs a note (court, file number or reason)", field="note",
                                code="reason_required")
     return k, src
+
+
+def best_date(entries: Iterable[LedgerEntry], kind: str) -> date | None:
+    """The date of one kind to plan with: the latest official entry, else the latest computed one."""
+    current = current_entries(entries)
+    official = [e for (k, src), e in current.items() if k == kind and src in OFFICIAL_SOURCES]
+    if official:
+        return max(official, key=lambda e: e.recorded_at).date
+    computed = current.get((kind, DateSource.COMPUTED))
+    return computed.date if computed else None
