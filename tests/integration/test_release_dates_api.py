@@ -14,15 +14,26 @@ def _iso(d):
 @pytest.mark.parametrize("case", sorted(WORKED_EXAMPLES))
 async def test_calculator_worked_example(world, case) -> None:
     start, term, (end, earliest, half, two_thirds) = WORKED_EXAMPLES[case]
-    response = await world.post("mentor1", "/api/v1/release-dates/calculate", json={
-        "sentence_start": start.isoformat(),
-        "term": {"years": term.years, "months": term.months, "weeks": term.weeks, "days": term.days},
-        "pretrial_credit_days": 0, "land": "NW", "youth": False, "first_sentence": True,
-    })
+    response = await world.post(
+        "mentor1",
+        "/api/v1/release-dates/calculate",
+        json={
+            "sentence_start": start.isoformat(),
+            "term": {"years": term.years, "months": term.months, "weeks": term.weeks, "days": term.days},
+            "pretrial_credit_days": 0,
+            "land": "NW",
+            "youth": False,
+            "first_sentence": True,
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["sentence_end"], body["earliest_release_day"], body["half_time"], body["two_thirds"]) == (
-        _iso(end), _iso(earliest), _iso(half), _iso(two_thirds))
+        _iso(end),
+        _iso(earliest),
+        _iso(half),
+        _iso(two_thirds),
+    )
     assert isinstance(body["flags"], list)
 
 
@@ -32,8 +43,11 @@ async def test_calculator_worked_example(world, case) -> None:
         ({"sentence_start": "2025-02-30", "term": {"years": 1}}, "sentence_start", "invalid_date"),
         ({"sentence_start": "2025-03-10", "term": {"months": -3}}, "term.months", "negative_term"),
         ({"sentence_start": "2025-03-10", "term": {"years": 500}}, "term.years", "term_too_long"),
-        ({"sentence_start": "2025-03-10", "term": {"months": 1}, "pretrial_credit_days": 40},
-         "pretrial_credit_days", "credit_exceeds_term"),
+        (
+            {"sentence_start": "2025-03-10", "term": {"months": 1}, "pretrial_credit_days": 40},
+            "pretrial_credit_days",
+            "credit_exceeds_term",
+        ),
         ({"sentence_start": "2025-03-10", "term": {"months": 1}, "land": "ZZ"}, "land", "validation_failed"),
         ({"sentence_start": "2025-03-10", "term": {}}, "term", "empty_term"),
     ],
@@ -60,8 +74,10 @@ async def test_sentence_writes_computed_entries_and_planning_date(world, fixed_c
     assert response.status_code == 200, response.text
     body = response.json()
     assert {(e["kind"], e["date"], e["source"]) for e in body["entries"]} == {
-        ("sentence_end", "2026-03-09", "computed"), ("earliest_release_day", "2026-03-09", "computed"),
-        ("half_time", "2025-09-09", "computed"), ("two_thirds", "2025-11-07", "computed"),
+        ("sentence_end", "2026-03-09", "computed"),
+        ("earliest_release_day", "2026-03-09", "computed"),
+        ("half_time", "2025-09-09", "computed"),
+        ("two_thirds", "2025-11-07", "computed"),
     }
     assert body["release_dates"]["planning_date"] == "2026-03-09"
     assert body["release_dates"]["planning_source"] == "computed:sentence_end"
@@ -72,8 +88,16 @@ async def test_sentence_writes_computed_entries_and_planning_date(world, fixed_c
 async def test_official_date_overrides_computed_and_ledger_keeps_history(world, fixed_clock) -> None:
     pid = world.participants["T-0001"]
     await world.put("mentor1", f"/api/v1/participants/{pid}/sentence", json=SENTENCE)
-    response = await world.post("mentor1", f"/api/v1/participants/{pid}/release-dates", json={
-        "kind": "sentence_end", "source": "prison_letter", "date": "2026-02-20", "note": "Schreiben JVA vom 1.3."})
+    response = await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/release-dates",
+        json={
+            "kind": "sentence_end",
+            "source": "prison_letter",
+            "date": "2026-02-20",
+            "note": "Schreiben JVA vom 1.3.",
+        },
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["release_dates"]["planning_date"] == "2026-02-20"
@@ -89,23 +113,32 @@ async def test_official_date_overrides_computed_and_ledger_keeps_history(world, 
 async def test_changing_sentence_needs_if_match(world, fixed_clock) -> None:
     pid = world.participants["T-0001"]
     await world.put("mentor1", f"/api/v1/participants/{pid}/sentence", json=SENTENCE)
-    again = await world.put("mentor1", f"/api/v1/participants/{pid}/sentence",
-                            json={**SENTENCE, "pretrial_credit_days": 10})
+    again = await world.put(
+        "mentor1", f"/api/v1/participants/{pid}/sentence", json={**SENTENCE, "pretrial_credit_days": 10}
+    )
     assert again.status_code == 428
     sentence = await world.get("mentor1", f"/api/v1/participants/{pid}/sentence")
-    changed = await world.put("mentor1", f"/api/v1/participants/{pid}/sentence",
-                              json={**SENTENCE, "pretrial_credit_days": 10},
-                              headers={"If-Match": sentence.headers["etag"]})
+    changed = await world.put(
+        "mentor1",
+        f"/api/v1/participants/{pid}/sentence",
+        json={**SENTENCE, "pretrial_credit_days": 10},
+        headers={"If-Match": sentence.headers["etag"]},
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["release_dates"]["planning_date"] == "2026-02-27"
     assert {e["kind"] for e in changed.json()["entries"]} == {
-        "sentence_end", "earliest_release_day", "half_time", "two_thirds"}
+        "sentence_end",
+        "earliest_release_day",
+        "half_time",
+        "two_thirds",
+    }
 
 
 async def test_bad_sentence_writes_nothing(world, fixed_clock) -> None:
     pid = world.participants["T-0001"]
-    response = await world.put("mentor1", f"/api/v1/participants/{pid}/sentence",
-                               json={**SENTENCE, "pretrial_credit_days": 9999})
+    response = await world.put(
+        "mentor1", f"/api/v1/participants/{pid}/sentence", json={**SENTENCE, "pretrial_credit_days": 9999}
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "pretrial_credit_days"
     ledger = (await world.get("mentor1", f"/api/v1/participants/{pid}/release-dates")).json()
@@ -115,16 +148,22 @@ async def test_bad_sentence_writes_nothing(world, fixed_clock) -> None:
 async def test_release_dates_of_other_mentor_are_404(world) -> None:
     pid = world.participants["T-0003"]
     assert (await world.get("mentor1", f"/api/v1/participants/{pid}/release-dates")).status_code == 404
-    response = await world.post("mentor1", f"/api/v1/participants/{pid}/release-dates", json={
-        "kind": "sentence_end", "source": "mentor_estimate", "date": "2026-05-01"})
+    response = await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/release-dates",
+        json={"kind": "sentence_end", "source": "mentor_estimate", "date": "2026-05-01"},
+    )
     assert response.status_code == 404
     assert (await world.get("prison1", f"/api/v1/participants/{pid}/release-dates")).status_code == 404
 
 
 async def test_court_decision_needs_note(world) -> None:
     pid = world.participants["T-0001"]
-    response = await world.post("mentor1", f"/api/v1/participants/{pid}/release-dates", json={
-        "kind": "two_thirds", "source": "court_decision", "date": "2026-05-01"})
+    response = await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/release-dates",
+        json={"kind": "two_thirds", "source": "court_decision", "date": "2026-05-01"},
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "note"
 
@@ -132,8 +171,12 @@ async def test_court_decision_needs_note(world) -> None:
 async def test_planning_basis_two_thirds_uses_computed_two_thirds(world, fixed_clock) -> None:
     pid = world.participants["T-0002"]
     p = await world.get("coordinator", f"/api/v1/participants/{pid}")
-    await world.patch("mentor1", f"/api/v1/participants/{pid}", json={"planning_basis": "two_thirds"},
-                      headers={"If-Match": p.headers["etag"]})
+    await world.patch(
+        "mentor1",
+        f"/api/v1/participants/{pid}",
+        json={"planning_basis": "two_thirds"},
+        headers={"If-Match": p.headers["etag"]},
+    )
     response = await world.put("mentor1", f"/api/v1/participants/{pid}/sentence", json=SENTENCE)
     assert response.json()["release_dates"]["planning_date"] == "2025-11-07"
 

@@ -22,14 +22,26 @@ from prison_liaison.planning.release_dates import (
 
 # case: start, term, expected (sentence end, earliest release day, half, two thirds)
 WORKED_EXAMPLES = {
-    "E1": (date(2003, 4, 26), Term(years=2, months=6),
-           (date(2005, 10, 25), date(2005, 10, 25), date(2004, 7, 25), date(2004, 12, 24))),
-    "E2": (date(2025, 3, 10), Term(years=1),
-           (date(2026, 3, 9), date(2026, 3, 9), date(2025, 9, 9), date(2025, 11, 7))),
-    "E3": (date(2025, 2, 19), Term(months=8),
-           (date(2025, 10, 18), date(2025, 10, 17), date(2025, 8, 18), date(2025, 7, 29))),
-    "E4": (date(2025, 4, 8), Term(years=1),
-           (date(2026, 4, 7), date(2026, 4, 2), date(2025, 10, 7), date(2025, 12, 6))),
+    "E1": (
+        date(2003, 4, 26),
+        Term(years=2, months=6),
+        (date(2005, 10, 25), date(2005, 10, 25), date(2004, 7, 25), date(2004, 12, 24)),
+    ),
+    "E2": (
+        date(2025, 3, 10),
+        Term(years=1),
+        (date(2026, 3, 9), date(2026, 3, 9), date(2025, 9, 9), date(2025, 11, 7)),
+    ),
+    "E3": (
+        date(2025, 2, 19),
+        Term(months=8),
+        (date(2025, 10, 18), date(2025, 10, 17), date(2025, 8, 18), date(2025, 7, 29)),
+    ),
+    "E4": (
+        date(2025, 4, 8),
+        Term(years=1),
+        (date(2026, 4, 7), date(2026, 4, 2), date(2025, 10, 7), date(2025, 12, 6)),
+    ),
     "E5": (date(2025, 5, 5), Term(months=3), (date(2025, 8, 4), date(2025, 8, 4), None, date(2025, 7, 4))),
     "E6": (date(2025, 5, 5), Term(months=2), (date(2025, 7, 4), date(2025, 7, 4), None, None)),
 }
@@ -54,12 +66,16 @@ def test_calculate_month_end_start_is_flagged() -> None:
 
 def test_calculate_one_month_term_ends_day_before_corresponding_day() -> None:
     # StVollstrO example: a one-month term from 23.06.2009 is served up to and including 22.07.2009
-    assert calculate(Sentence(sentence_start=date(2009, 6, 23), term=Term(months=1))).sentence_end == date(2009, 7, 22)
+    assert calculate(Sentence(sentence_start=date(2009, 6, 23), term=Term(months=1))).sentence_end == date(
+        2009, 7, 22
+    )
 
 
 def test_calculate_credit_moves_every_date_back() -> None:
     base = calculate(Sentence(sentence_start=date(2025, 3, 10), term=Term(years=1)))
-    credited = calculate(Sentence(sentence_start=date(2025, 3, 10), term=Term(years=1), pretrial_credit_days=30))
+    credited = calculate(
+        Sentence(sentence_start=date(2025, 3, 10), term=Term(years=1), pretrial_credit_days=30)
+    )
     assert credited.sentence_end == base.sentence_end - timedelta(days=30)  # type: ignore[operator]
     assert credited.two_thirds == base.two_thirds - timedelta(days=30)  # type: ignore[operator]
 
@@ -122,8 +138,14 @@ def test_calculate_long_credit_means_possible_immediately() -> None:
         (Sentence(sentence_start=date(2025, 1, 1), term=Term()), "term"),
         (Sentence(sentence_start=date(2025, 1, 1), term=Term(years=31)), "term.years"),
         (Sentence(sentence_start=date(2025, 1, 1), term=Term(years=25, months=70)), "term"),
-        (Sentence(sentence_start=date(2025, 1, 1), term=Term(months=1), pretrial_credit_days=32), "pretrial_credit_days"),
-        (Sentence(sentence_start=date(2025, 1, 1), term=Term(months=1), pretrial_credit_days=-1), "pretrial_credit_days"),
+        (
+            Sentence(sentence_start=date(2025, 1, 1), term=Term(months=1), pretrial_credit_days=32),
+            "pretrial_credit_days",
+        ),
+        (
+            Sentence(sentence_start=date(2025, 1, 1), term=Term(months=1), pretrial_credit_days=-1),
+            "pretrial_credit_days",
+        ),
         (Sentence(sentence_start=date(2025, 1, 1), term=Term(months=1), land="XX"), "land"),
         (Sentence(sentence_start=date(2025, 1, 1), term=Term(months=1), life=True), "term"),
         (Sentence(sentence_start=date(1900, 1, 1), term=Term(months=1)), "sentence_start"),
@@ -146,14 +168,20 @@ def test_parse_date_refuses_impossible_dates(value: str) -> None:
 
 starts = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
 terms = st.builds(
-    Term, years=st.integers(0, 15), months=st.integers(0, 24), weeks=st.integers(0, 10), days=st.integers(0, 60)
+    Term,
+    years=st.integers(0, 15),
+    months=st.integers(0, 24),
+    weeks=st.integers(0, 10),
+    days=st.integers(0, 60),
 ).filter(lambda t: not t.is_zero)
 lands = st.sampled_from(["NW", "NW", "BY", "BE", "HH"])
 
 
 def _sentence(start: date, term: Term, credit_share: float, land: str = "NW") -> Sentence:
     total = (corresponding_day(start, term) - start).days
-    return Sentence(sentence_start=start, term=term, pretrial_credit_days=int(total * credit_share), land=land)
+    return Sentence(
+        sentence_start=start, term=term, pretrial_credit_days=int(total * credit_share), land=land
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -186,8 +214,12 @@ def test_more_credit_never_gives_a_later_date(start, term, credit, extra) -> Non
     more = min(credit + extra, total)
     a = calculate(Sentence(sentence_start=start, term=term, pretrial_credit_days=credit))
     b = calculate(Sentence(sentence_start=start, term=term, pretrial_credit_days=more))
-    for x, y in ((a.sentence_end, b.sentence_end), (a.earliest_release_day, b.earliest_release_day),
-                 (a.half_time, b.half_time), (a.two_thirds, b.two_thirds)):
+    for x, y in (
+        (a.sentence_end, b.sentence_end),
+        (a.earliest_release_day, b.earliest_release_day),
+        (a.half_time, b.half_time),
+        (a.two_thirds, b.two_thirds),
+    ):
         assert (x is None) == (y is None)
         if x is not None and y is not None:
             assert y <= x
@@ -207,16 +239,25 @@ def test_two_thirds_respects_the_two_month_minimum(start, term) -> None:
 @given(starts, terms)
 def test_longer_term_never_ends_earlier(start, term) -> None:
     longer = Term(years=term.years, months=term.months, weeks=term.weeks, days=term.days + 1)
-    a, b = calculate(Sentence(sentence_start=start, term=term)), calculate(Sentence(sentence_start=start, term=longer))
+    a, b = (
+        calculate(Sentence(sentence_start=start, term=term)),
+        calculate(Sentence(sentence_start=start, term=longer)),
+    )
     assert b.sentence_end > a.sentence_end  # type: ignore[operator]
     assert b.earliest_release_day >= a.earliest_release_day  # type: ignore[operator]
 
 
 # --- planning date ----------------------------------------------------------------------------------------------
 
+
 def _entry(kind: str, day: date | None, source: str, minute: int) -> LedgerEntry:
-    return LedgerEntry(id=minute, kind=kind, date=day, source=source,
-                       recorded_at=datetime(2026, 1, 1, 10, minute, tzinfo=UTC))
+    return LedgerEntry(
+        id=minute,
+        kind=kind,
+        date=day,
+        source=source,
+        recorded_at=datetime(2026, 1, 1, 10, minute, tzinfo=UTC),
+    )
 
 
 def test_planning_date_prefers_latest_official_date() -> None:
@@ -230,9 +271,11 @@ def test_planning_date_prefers_latest_official_date() -> None:
 
 
 def test_planning_date_uses_chosen_basis_then_sentence_end_then_estimate() -> None:
-    computed = [_entry("sentence_end", date(2026, 9, 1), "computed", 0),
-                _entry("two_thirds", date(2026, 5, 1), "computed", 0),
-                _entry("half_time", None, "computed", 0)]
+    computed = [
+        _entry("sentence_end", date(2026, 9, 1), "computed", 0),
+        _entry("two_thirds", date(2026, 5, 1), "computed", 0),
+        _entry("half_time", None, "computed", 0),
+    ]
     assert planning_date(computed, "two_thirds")[0] == date(2026, 5, 1)
     assert planning_date(computed, "half_time")[0] == date(2026, 9, 1)
     estimate = [_entry("planned_release", date(2027, 1, 1), "mentor_estimate", 3)]
@@ -241,6 +284,8 @@ def test_planning_date_uses_chosen_basis_then_sentence_end_then_estimate() -> No
 
 
 def test_planning_date_follows_latest_computed_entry() -> None:
-    entries = [_entry("sentence_end", date(2026, 9, 1), "computed", 0),
-               _entry("sentence_end", date(2026, 7, 1), "computed", 5)]
+    entries = [
+        _entry("sentence_end", date(2026, 9, 1), "computed", 0),
+        _entry("sentence_end", date(2026, 7, 1), "computed", 5),
+    ]
     assert planning_date(entries)[0] == date(2026, 7, 1)

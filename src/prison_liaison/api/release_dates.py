@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody
-import msgspec
 from msgspec import Meta, Struct
 
 from prison_liaison.api.deps import etag, parse_if_match
@@ -26,7 +26,9 @@ from prison_liaison.services import release_dates as service
 from prison_liaison.services.context import Caller
 
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match")]
-DateText = Annotated[str, Meta(max_length=40, description="a calendar date, YYYY-MM-DD", examples=["2025-03-10"])]
+DateText = Annotated[
+    str, Meta(max_length=40, description="a calendar date, YYYY-MM-DD", examples=["2025-03-10"])
+]
 Count = Annotated[int, Meta(description="whole number; negative or implausible values are refused with 422")]
 
 
@@ -50,9 +52,15 @@ class CalculationRequest(Input):
     def to_domain(self) -> Sentence:
         return Sentence(
             sentence_start=parse_date(self.sentence_start, "sentence_start"),
-            term=Term(years=self.term.years, months=self.term.months, weeks=self.term.weeks, days=self.term.days),
-            pretrial_credit_days=self.pretrial_credit_days, land=self.land, youth=self.youth,
-            first_sentence=self.first_sentence, life=self.life, federal_rule=self.federal_rule,
+            term=Term(
+                years=self.term.years, months=self.term.months, weeks=self.term.weeks, days=self.term.days
+            ),
+            pretrial_credit_days=self.pretrial_credit_days,
+            land=self.land,
+            youth=self.youth,
+            first_sentence=self.first_sentence,
+            life=self.life,
+            federal_rule=self.federal_rule,
         )
 
 
@@ -82,9 +90,14 @@ class CalculationRead(Struct, kw_only=True):
     @classmethod
     def from_domain(cls, c: Calculation) -> CalculationRead:
         return cls(
-            sentence_end=c.sentence_end, earliest_release_day=c.earliest_release_day, half_time=c.half_time,
-            two_thirds=c.two_thirds, life_minimum=c.life_minimum, youth_earliest=c.youth_earliest,
-            half_time_first_sentence=c.half_time_first_sentence, release_day_rule=c.release_day_rule,
+            sentence_end=c.sentence_end,
+            earliest_release_day=c.earliest_release_day,
+            half_time=c.half_time,
+            two_thirds=c.two_thirds,
+            life_minimum=c.life_minimum,
+            youth_earliest=c.youth_earliest,
+            half_time_first_sentence=c.half_time_first_sentence,
+            release_day_rule=c.release_day_rule,
             flags=[FlagRead(code=f.code, level=f.level, message=f.message, kind=f.kind) for f in c.flags],
         )
 
@@ -107,8 +120,14 @@ class SentenceRead(Struct, kw_only=True):
         return cls(
             sentence_start=s.sentence_start,
             term={"years": s.term.years, "months": s.term.months, "weeks": s.term.weeks, "days": s.term.days},
-            pretrial_credit_days=s.pretrial_credit_days, land=s.land, youth=s.youth,
-            first_sentence=s.first_sentence, life=s.life, court=r.court, note=r.note, version=r.version,
+            pretrial_credit_days=s.pretrial_credit_days,
+            land=s.land,
+            youth=s.youth,
+            first_sentence=s.first_sentence,
+            life=s.life,
+            court=r.court,
+            note=r.note,
+            version=r.version,
         )
 
 
@@ -128,10 +147,17 @@ class EntryRead(Struct, kw_only=True):
     @classmethod
     def from_domain(cls, e: LedgerEntry) -> EntryRead:
         return cls(
-            id=e.id, kind=e.kind, date=e.date, source=e.source, note=e.note,  # type: ignore[arg-type]
+            id=e.id,
+            kind=e.kind,
+            date=e.date,
+            source=e.source,
+            note=e.note,  # type: ignore[arg-type]
             flags=[FlagRead(code=f.code, level=f.level, message=f.message, kind=f.kind) for f in e.flags],
-            previous_date=e.previous_date, recorded_by=e.recorded_by,  # type: ignore[arg-type]
-            recorded_by_name=e.recorded_by_name, recorded_at=e.recorded_at, replan_diff=e.replan_diff or None,
+            previous_date=e.previous_date,
+            recorded_by=e.recorded_by,  # type: ignore[arg-type]
+            recorded_by_name=e.recorded_by_name,
+            recorded_at=e.recorded_at,
+            replan_diff=e.replan_diff or None,
         )
 
 
@@ -148,8 +174,11 @@ class ReleaseDatesRead(Struct, kw_only=True):
     @classmethod
     def from_domain(cls, v: service.ReleaseDates) -> ReleaseDatesRead:
         return cls(
-            participant_id=v.participant_id, planning_date=v.planning_date, planning_source=v.planning_source,
-            planning_basis=v.planning_basis, sentence=SentenceRead.from_domain(v.sentence) if v.sentence else None,
+            participant_id=v.participant_id,
+            planning_date=v.planning_date,
+            planning_source=v.planning_source,
+            planning_basis=v.planning_basis,
+            sentence=SentenceRead.from_domain(v.sentence) if v.sentence else None,
             computed=CalculationRead.from_domain(v.calculation) if v.calculation else None,
             items=[EntryRead.from_domain(e) for e in v.entries],
         )
@@ -162,13 +191,24 @@ class RecordedRead(Struct, kw_only=True):
 
     @classmethod
     def from_domain(cls, r: service.Recorded) -> RecordedRead:
-        return cls(release_dates=ReleaseDatesRead.from_domain(r.release_dates),
-                   entries=[EntryRead.from_domain(e) for e in r.entries], replan=r.replan)
+        return cls(
+            release_dates=ReleaseDatesRead.from_domain(r.release_dates),
+            entries=[EntryRead.from_domain(e) for e in r.entries],
+            replan=r.replan,
+        )
 
 
 class EntryCreate(Input):
-    kind: Literal["sentence_end", "earliest_release_day", "half_time", "two_thirds", "life_minimum",
-                  "youth_earliest", "planned_release", "sentence_start"]
+    kind: Literal[
+        "sentence_end",
+        "earliest_release_day",
+        "half_time",
+        "two_thirds",
+        "life_minimum",
+        "youth_earliest",
+        "planned_release",
+        "sentence_start",
+    ]
     source: Literal["prison_letter", "court_decision", "mentor_estimate"]
     date: DateText
     note: Annotated[str, Meta(max_length=2000)] = ""
@@ -179,7 +219,9 @@ class CalculatorController(Controller):
     tags = ["release dates"]
 
     @post("/calculate", operation_id="calculateReleaseDates", status_code=200)
-    async def calculate(self, data: JSONBody[CalculationRequest], caller: NamedDependency[Caller]) -> CalculationRead:
+    async def calculate(
+        self, data: JSONBody[CalculationRequest], caller: NamedDependency[Caller]
+    ) -> CalculationRead:
         """Estimate sentence end, earliest release day, half time and two thirds (flags say what to check)."""
         return CalculationRead.from_domain(service.calculate(caller, data.to_domain()))
 
@@ -201,7 +243,11 @@ class ParticipantReleaseDatesController(Controller):
     ) -> RecordedRead:
         """Append an official or estimated date; the answer shows what the new planning date moved."""
         recorded = await service.record_entry(
-            caller, participant_id, kind=data.kind, source=data.source, day=parse_date(data.date, "date"),
+            caller,
+            participant_id,
+            kind=data.kind,
+            source=data.source,
+            day=parse_date(data.date, "date"),
             note=data.note,
         )
         return RecordedRead.from_domain(recorded)
@@ -216,13 +262,21 @@ class ParticipantReleaseDatesController(Controller):
 
     @put("/sentence", operation_id="setSentence")
     async def set_sentence(
-        self, participant_id: FromPath[UUID], data: JSONBody[SentenceWrite], caller: NamedDependency[Caller],
+        self,
+        participant_id: FromPath[UUID],
+        data: JSONBody[SentenceWrite],
+        caller: NamedDependency[Caller],
         if_match: IfMatch = None,
     ) -> RecordedRead:
         """Record or correct the sentence; changed computed dates become new ledger entries (If-Match to change)."""
         version = parse_if_match(if_match) if if_match else None
         recorded = await service.set_sentence(
-            caller, participant_id, data.to_domain(), court=data.court, note=data.note, expected_version=version,
+            caller,
+            participant_id,
+            data.to_domain(),
+            court=data.court,
+            note=data.note,
+            expected_version=version,
         )
         return RecordedRead.from_domain(recorded)
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from prison_liaison.api.agenda import agenda
 from prison_liaison.api.audit import AuditController
 from prison_liaison.api.auth import AuthController
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
+from prison_liaison.api.plans import (
+    AppointmentController,
+    ParticipantPlanController,
+    PlanItemController,
+    TemplateController,
+)
 from prison_liaison.api.prisons import PrisonController
 from prison_liaison.api.release_dates import CalculatorController, ParticipantReleaseDatesController
 from prison_liaison.api.users import UserController
@@ -21,4 +28,9 @@ ROUTE_HANDLERS: list[Any] = [
     AuditController,
     CalculatorController,
     ParticipantReleaseDatesController,
+    TemplateController,
+    ParticipantPlanController,
+    PlanItemController,
+    AppointmentController,
+    agenda,
 ]

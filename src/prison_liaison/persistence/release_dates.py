@@ -19,8 +19,12 @@ def _sentence(row: dict[str, Any]) -> SentenceRecord:
         participant_id=row["participant"],
         sentence=Sentence(
             sentence_start=row["sentence_start"],
-            term=Term(years=row["term_years"], months=row["term_months"], weeks=row["term_weeks"],
-                      days=row["term_days"]),
+            term=Term(
+                years=row["term_years"],
+                months=row["term_months"],
+                weeks=row["term_weeks"],
+                days=row["term_days"],
+            ),
             life=row["life"],
             pretrial_credit_days=row["pretrial_credit_days"],
             land=row["land"],
@@ -36,9 +40,15 @@ def _sentence(row: dict[str, Any]) -> SentenceRecord:
 
 def _sentence_values(s: Sentence) -> dict[str, Any]:
     return {
-        "sentence_start": s.sentence_start, "term_years": s.term.years, "term_months": s.term.months,
-        "term_weeks": s.term.weeks, "term_days": s.term.days, "life": s.life,
-        "pretrial_credit_days": s.pretrial_credit_days, "land": s.land, "youth": s.youth,
+        "sentence_start": s.sentence_start,
+        "term_years": s.term.years,
+        "term_months": s.term.months,
+        "term_weeks": s.term.weeks,
+        "term_days": s.term.days,
+        "life": s.life,
+        "pretrial_credit_days": s.pretrial_credit_days,
+        "land": s.land,
+        "youth": s.youth,
         "first_sentence": s.first_sentence,
     }
 
@@ -49,14 +59,25 @@ async def get_sentence(participant_id: UUID) -> SentenceRecord | None:
 
 
 async def save_sentence(
-    participant_id: UUID, sentence: Sentence, *, court: str, note: str, expected_version: int | None, now: datetime
+    participant_id: UUID,
+    sentence: Sentence,
+    *,
+    court: str,
+    note: str,
+    expected_version: int | None,
+    now: datetime,
 ) -> None:
     """One sentence record per participant: created on first save, then updated (versioned)."""
     values = {**_sentence_values(sentence), "court": court, "note": note}
-    existing = await SentenceTable.select(SentenceTable.id).where(SentenceTable.participant == participant_id).first()
+    existing = (
+        await SentenceTable.select(SentenceTable.id)
+        .where(SentenceTable.participant == participant_id)
+        .first()
+    )
     if existing is None:
-        await SentenceTable.insert(SentenceTable(id=uuid4(), participant=participant_id, created_at=now,
-                                                 updated_at=now, **values))
+        await SentenceTable.insert(
+            SentenceTable(id=uuid4(), participant=participant_id, created_at=now, updated_at=now, **values)
+        )
         return
     await versioned_update(SentenceTable, existing["id"], values, expected_version=expected_version, now=now)
 
@@ -86,12 +107,15 @@ def _entry(row: dict[str, Any]) -> LedgerEntry:
 
 async def list_entries(participant_id: UUID) -> list[LedgerEntry]:
     """The whole ledger, oldest first."""
-    rows = await ReleaseDateEntryTable.select(
-        ReleaseDateEntryTable.all_columns(),
-        ReleaseDateEntryTable.recorded_by.display_name.as_alias("recorded_by_name"),
-    ).where(ReleaseDateEntryTable.participant == participant_id).order_by(
-        ReleaseDateEntryTable.recorded_at
-    ).order_by(ReleaseDateEntryTable.created_at)
+    rows = (
+        await ReleaseDateEntryTable.select(
+            ReleaseDateEntryTable.all_columns(),
+            ReleaseDateEntryTable.recorded_by.display_name.as_alias("recorded_by_name"),
+        )
+        .where(ReleaseDateEntryTable.participant == participant_id)
+        .order_by(ReleaseDateEntryTable.recorded_at)
+        .order_by(ReleaseDateEntryTable.created_at)
+    )
     return [_entry(r) for r in rows]
 
 
@@ -99,24 +123,46 @@ async def list_entries_for(participant_ids: list[UUID]) -> dict[UUID, list[Ledge
     out: dict[UUID, list[LedgerEntry]] = {pid: [] for pid in participant_ids}
     if not participant_ids:
         return out
-    rows = await ReleaseDateEntryTable.select().where(
-        ReleaseDateEntryTable.participant.is_in(participant_ids)
-    ).order_by(ReleaseDateEntryTable.recorded_at)
+    rows = (
+        await ReleaseDateEntryTable.select()
+        .where(ReleaseDateEntryTable.participant.is_in(participant_ids))
+        .order_by(ReleaseDateEntryTable.recorded_at)
+    )
     for r in rows:
         out[r["participant"]].append(_entry(r))
     return out
 
 
 async def insert_entry(
-    participant_id: UUID, *, kind: str, day: date | None, source: str, note: str, flags: list[dict[str, Any]],
-    previous_date: date | None, recorded_by: UUID | None, now: datetime,
+    participant_id: UUID,
+    *,
+    kind: str,
+    day: date | None,
+    source: str,
+    note: str,
+    flags: list[dict[str, Any]],
+    previous_date: date | None,
+    recorded_by: UUID | None,
+    now: datetime,
 ) -> UUID:
     entry_id = uuid4()
-    await ReleaseDateEntryTable.insert(ReleaseDateEntryTable(
-        id=entry_id, participant=participant_id, kind=kind, date=day, source=source, note=note, flags=flags,
-        previous_date=previous_date, replan_diff={}, recorded_by=recorded_by, recorded_at=now,
-        created_at=now, updated_at=now,
-    ))
+    await ReleaseDateEntryTable.insert(
+        ReleaseDateEntryTable(
+            id=entry_id,
+            participant=participant_id,
+            kind=kind,
+            date=day,
+            source=source,
+            note=note,
+            flags=flags,
+            previous_date=previous_date,
+            replan_diff={},
+            recorded_by=recorded_by,
+            recorded_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     return entry_id
 
 

@@ -19,9 +19,23 @@ DUE_SOON_DAYS = 14
 MAX_OFFSET_DAYS = 3660
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 DOMAINS = (
-    "release_dates", "early_release", "leave", "housing", "protection", "identity", "finances", "income",
-    "work_training", "health", "addiction", "probation", "deradicalisation", "family_social", "release_day",
-    "after_release", "other",
+    "release_dates",
+    "early_release",
+    "leave",
+    "housing",
+    "protection",
+    "identity",
+    "finances",
+    "income",
+    "work_training",
+    "health",
+    "addiction",
+    "probation",
+    "deradicalisation",
+    "family_social",
+    "release_day",
+    "after_release",
+    "other",
 )
 NEVER_SHARED_DOMAINS = frozenset({"deradicalisation"})
 OWNER_ROLES = ("mentor", "participant", "prison_social_service", "coordinator", "probation", "agency")
@@ -116,7 +130,7 @@ def _find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in graph.get(node, ()):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -138,8 +152,9 @@ def check_offsets(start: int | None, due: int | None, field: str) -> None:
         if value is not None and abs(value) > MAX_OFFSET_DAYS:
             raise ValidationFailed(f"offsets are limited to ±{MAX_OFFSET_DAYS} days", field=f"{field}.{name}")
     if start is not None and due is not None and start > due:
-        raise ValidationFailed("the window must not start after it is due", field=f"{field}.due_days",
-                               code="window_inverted")
+        raise ValidationFailed(
+            "the window must not start after it is due", field=f"{field}.due_days", code="window_inverted"
+        )
 
 
 def check_template(items: Iterable[TemplateItem]) -> tuple[TemplateItem, ...]:
@@ -156,55 +171,85 @@ def check_template(items: Iterable[TemplateItem]) -> tuple[TemplateItem, ...]:
             raise ValidationFailed(f"duplicate key {item.key!r}", field=f"{field}.key", code="duplicate_key")
         keys[item.key] = i
         if item.domain not in DOMAINS:
-            raise ValidationFailed(f"unknown domain; use one of {', '.join(DOMAINS)}", field=f"{field}.domain")
+            raise ValidationFailed(
+                f"unknown domain; use one of {', '.join(DOMAINS)}", field=f"{field}.domain"
+            )
         if item.owner_role not in OWNER_ROLES:
-            raise ValidationFailed(f"unknown owner role; use one of {', '.join(OWNER_ROLES)}",
-                                   field=f"{field}.owner_role")
+            raise ValidationFailed(
+                f"unknown owner role; use one of {', '.join(OWNER_ROLES)}", field=f"{field}.owner_role"
+            )
         if not item.title_de.strip():
             raise ValidationFailed("a German title is required", field=f"{field}.title_de")
         check_offsets(item.start_days, item.due_days, field)
         if item.shared_with_prison and item.domain in NEVER_SHARED_DOMAINS:
-            raise ValidationFailed("deradicalisation items are never shared with prison staff by default",
-                                   field=f"{field}.shared_with_prison", code="never_shared")
+            raise ValidationFailed(
+                "deradicalisation items are never shared with prison staff by default",
+                field=f"{field}.shared_with_prison",
+                code="never_shared",
+            )
     for i, item in enumerate(items):
         for j, dep in enumerate(item.depends_on):
             if dep not in keys:
-                raise ValidationFailed(f"depends on unknown item {dep!r}", field=f"items[{i}].depends_on[{j}]",
-                                       code="unknown_dependency")
+                raise ValidationFailed(
+                    f"depends on unknown item {dep!r}",
+                    field=f"items[{i}].depends_on[{j}]",
+                    code="unknown_dependency",
+                )
             if dep == item.key:
-                raise ValidationFailed("an item cannot depend on itself", field=f"items[{i}].depends_on[{j}]",
-                                       code="dependency_cycle", cycle=[dep, dep])
+                raise ValidationFailed(
+                    "an item cannot depend on itself",
+                    field=f"items[{i}].depends_on[{j}]",
+                    code="dependency_cycle",
+                    cycle=[dep, dep],
+                )
     cycle = _find_cycle({item.key: item.depends_on for item in items})
     if cycle:
-        raise ValidationFailed(f"dependencies form a cycle: {' → '.join(cycle)}",
-                               field=f"items[{keys[cycle[0]]}].depends_on", code="dependency_cycle", cycle=cycle)
+        raise ValidationFailed(
+            f"dependencies form a cycle: {' → '.join(cycle)}",
+            field=f"items[{keys[cycle[0]]}].depends_on",
+            code="dependency_cycle",
+            cycle=cycle,
+        )
     return items
 
 
-def check_item_dependencies(item_id: UUID, depends_on: Iterable[UUID], items: Mapping[UUID, PlanItem]) -> None:
+def check_item_dependencies(
+    item_id: UUID, depends_on: Iterable[UUID], items: Mapping[UUID, PlanItem]
+) -> None:
     """Plan-level: dependencies exist in the same plan and would not close a cycle."""
     deps = tuple(depends_on)
     for j, dep in enumerate(deps):
         if dep not in items or dep == item_id:
-            raise ValidationFailed("depends on an item that is not in this plan (or itself)",
-                                   field=f"depends_on[{j}]", code="unknown_dependency")
+            raise ValidationFailed(
+                "depends on an item that is not in this plan (or itself)",
+                field=f"depends_on[{j}]",
+                code="unknown_dependency",
+            )
     graph = {str(i.id): [str(d) for d in i.depends_on] for i in items.values()}
     graph[str(item_id)] = [str(d) for d in deps]
     if _find_cycle(graph):
-        raise ValidationFailed("these dependencies would form a cycle", field="depends_on", code="dependency_cycle")
+        raise ValidationFailed(
+            "these dependencies would form a cycle", field="depends_on", code="dependency_cycle"
+        )
 
 
 # --- windows and due state --------------------------------------------------------------------------------------
 
 
 def window(
-    anchor: Anchor, start_days: int | None, due_days: int | None, anchors: Mapping[str, date | None],
+    anchor: Anchor,
+    start_days: int | None,
+    due_days: int | None,
+    anchors: Mapping[str, date | None],
     land: str = workdays.DEFAULT_LAND,
 ) -> tuple[date | None, date | None]:
     """Earliest start and latest due for offsets from an anchor; a due date rolls back to a working day."""
     start = Offset(days=start_days, anchor=anchor).resolve(anchors, land) if start_days is not None else None
-    due = (Offset(days=due_days, anchor=anchor, working_day=True).resolve(anchors, land)
-           if due_days is not None else None)
+    due = (
+        Offset(days=due_days, anchor=anchor, working_day=True).resolve(anchors, land)
+        if due_days is not None
+        else None
+    )
     if start is not None and due is not None and due < start:
         due = start  # rolling back never opens the window after it closes
     return start, due
@@ -230,15 +275,18 @@ def open_dependencies(item: PlanItem, items: Mapping[UUID, PlanItem]) -> list[Pl
 def check_status_change(item: PlanItem, new: ItemStatus, reason: str, items: Mapping[UUID, PlanItem]) -> None:
     """``declined``/``not_needed`` need a reason; ``done`` needs every dependency done or not needed."""
     if new in REASON_REQUIRED and not reason.strip():
-        raise ValidationFailed(f"status {new.value} needs a reason", field="status_reason", code="reason_required")
+        raise ValidationFailed(
+            f"status {new.value} needs a reason", field="status_reason", code="reason_required"
+        )
     if new == ItemStatus.DONE:
         blocking = open_dependencies(item, items)
         if blocking:
             raise Conflict(
                 "first finish: " + ", ".join(i.title_de for i in blocking),
                 code="dependencies_open",
-                open_dependencies=[{"id": str(i.id), "title": i.title_de, "status": i.status.value}
-                                   for i in blocking],
+                open_dependencies=[
+                    {"id": str(i.id), "title": i.title_de, "status": i.status.value} for i in blocking
+                ],
             )
 
 
@@ -272,10 +320,17 @@ def rederive(
             days = (start - item.earliest_start).days
         else:
             days = 0
-        moves.append(ItemMove(
-            id=item.id, title=item.title_de, old_latest_due=item.latest_due, new_latest_due=due,
-            old_earliest_start=item.earliest_start, new_earliest_start=start, days=days,
-        ))
+        moves.append(
+            ItemMove(
+                id=item.id,
+                title=item.title_de,
+                old_latest_due=item.latest_due,
+                new_latest_due=due,
+                old_earliest_start=item.earliest_start,
+                new_earliest_start=start,
+                days=days,
+            )
+        )
     return moves
 
 

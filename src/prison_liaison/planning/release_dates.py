@@ -50,7 +50,14 @@ class DateSource(enum.StrEnum):
 
 OFFICIAL_SOURCES = frozenset({DateSource.PRISON_LETTER, DateSource.COURT_DECISION})
 # kinds a participant can be planned on (ParticipantTable.planning_basis)
-PLANNING_BASES = ("sentence_end", "earliest_release_day", "half_time", "two_thirds", "life_minimum", "youth_earliest")
+PLANNING_BASES = (
+    "sentence_end",
+    "earliest_release_day",
+    "half_time",
+    "two_thirds",
+    "life_minimum",
+    "youth_earliest",
+)
 
 
 class Term(msgspec.Struct, frozen=True, kw_only=True):
@@ -127,7 +134,8 @@ def parse_date(value: object, field: str) -> date:
             raise ValidationFailed("expected a date YYYY-MM-DD", field=field, code="invalid_date")
     if not MIN_DATE <= day <= MAX_DATE:
         raise ValidationFailed(
-            f"date must lie between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}", field=field,
+            f"date must lie between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}",
+            field=field,
             code="date_out_of_range",
         )
     return day
@@ -140,33 +148,48 @@ def check_sentence(s: Sentence) -> None:
     for name in ("years", "months", "weeks", "days"):
         if getattr(s.term, name) < 0:
             raise ValidationFailed("a term cannot be negative", field=f"term.{name}", code="negative_term")
-    limits = {"years": MAX_TERM_YEARS, "months": MAX_TERM_YEARS * 12, "weeks": MAX_TERM_YEARS * 53,
-              "days": MAX_TERM_YEARS * 366}
+    limits = {
+        "years": MAX_TERM_YEARS,
+        "months": MAX_TERM_YEARS * 12,
+        "weeks": MAX_TERM_YEARS * 53,
+        "days": MAX_TERM_YEARS * 366,
+    }
     for name, limit in limits.items():
         if getattr(s.term, name) > limit:
-            raise ValidationFailed(f"term.{name} is implausibly large (at most {limit})", field=f"term.{name}",
-                                   code="term_too_long")
+            raise ValidationFailed(
+                f"term.{name} is implausibly large (at most {limit})",
+                field=f"term.{name}",
+                code="term_too_long",
+            )
     if s.pretrial_credit_days < 0:
-        raise ValidationFailed("credit cannot be negative", field="pretrial_credit_days", code="negative_credit")
+        raise ValidationFailed(
+            "credit cannot be negative", field="pretrial_credit_days", code="negative_credit"
+        )
     if s.life:
         if not s.term.is_zero:
-            raise ValidationFailed("a life sentence has no term; leave term empty", field="term",
-                                   code="life_with_term")
+            raise ValidationFailed(
+                "a life sentence has no term; leave term empty", field="term", code="life_with_term"
+            )
         if s.pretrial_credit_days > LIFE_MINIMUM_YEARS * 366:
-            raise ValidationFailed("credit is longer than the minimum term", field="pretrial_credit_days",
-                                   code="credit_exceeds_term")
+            raise ValidationFailed(
+                "credit is longer than the minimum term",
+                field="pretrial_credit_days",
+                code="credit_exceeds_term",
+            )
         return
     if s.term.is_zero:
         raise ValidationFailed("a term needs at least one day", field="term", code="empty_term")
     corresponding = corresponding_day(s.sentence_start, s.term)
     if corresponding > s.sentence_start + relativedelta(years=MAX_TERM_YEARS):
-        raise ValidationFailed(f"the term adds up to more than {MAX_TERM_YEARS} years", field="term",
-                               code="term_too_long")
+        raise ValidationFailed(
+            f"the term adds up to more than {MAX_TERM_YEARS} years", field="term", code="term_too_long"
+        )
     if corresponding > MAX_DATE:
         raise ValidationFailed("the sentence would end after 2100", field="term", code="date_out_of_range")
     if s.pretrial_credit_days > (corresponding - s.sentence_start).days:
-        raise ValidationFailed("credit is longer than the term", field="pretrial_credit_days",
-                               code="credit_exceeds_term")
+        raise ValidationFailed(
+            "credit is longer than the term", field="pretrial_credit_days", code="credit_exceeds_term"
+        )
 
 
 # --- the rules --------------------------------------------------------------------------------------------------
@@ -206,42 +229,67 @@ def calculate(s: Sentence) -> Calculation:
     rule = workdays.release_day_rule(s.land, federal=s.federal_rule)
     flags: list[Flag] = []
     if not rule.verified or (s.land not in workdays.RELEASE_DAY_RULES and not s.federal_rule):
-        flags.append(Flag(
-            code="release_day_rule_unverified", level="pruefen", kind="earliest_release_day",
-            message=f"Für {s.land} ist die Entlassungstag-Regel nicht geprüft; verwendet wird {rule.statute}.",
-        ))
+        flags.append(
+            Flag(
+                code="release_day_rule_unverified",
+                level="pruefen",
+                kind="earliest_release_day",
+                message=f"Für {s.land} ist die Entlassungstag-Regel nicht geprüft; verwendet wird {rule.statute}.",
+            )
+        )
     start, credit = s.sentence_start, s.pretrial_credit_days
 
     if s.life:
         minimum = add_calendar(start, years=LIFE_MINIMUM_YEARS) - timedelta(days=1 + credit)
-        flags.append(Flag(
-            code="life_sentence", level="pruefen", kind="life_minimum",
-            message="Lebenslang: frühestens nach 15 Jahren (StGB §57a); besondere Schwere der Schuld prüfen.",
-        ))
+        flags.append(
+            Flag(
+                code="life_sentence",
+                level="pruefen",
+                kind="life_minimum",
+                message="Lebenslang: frühestens nach 15 Jahren (StGB §57a); besondere Schwere der Schuld prüfen.",
+            )
+        )
         return Calculation(
-            sentence_end=None, earliest_release_day=None, half_time=None, two_thirds=None, life_minimum=minimum,
-            release_day_rule=rule.name, flags=tuple(flags),
+            sentence_end=None,
+            earliest_release_day=None,
+            half_time=None,
+            two_thirds=None,
+            life_minimum=minimum,
+            release_day_rule=rule.name,
+            flags=tuple(flags),
         )
 
     corresponding = corresponding_day(start, s.term)
     sentence_end = corresponding - timedelta(days=1 + credit)
     earliest = workdays.earliest_release_day(sentence_end, s.land, rule)
     if _is_month_end_ambiguous(start, s.term):
-        flags.append(Flag(
-            code="month_end_start", level="pruefen", kind="sentence_end",
-            message="Strafbeginn am Monatsende: der entsprechende Tag ist nicht eindeutig (prüfen).",
-        ))
+        flags.append(
+            Flag(
+                code="month_end_start",
+                level="pruefen",
+                kind="sentence_end",
+                message="Strafbeginn am Monatsende: der entsprechende Tag ist nicht eindeutig (prüfen).",
+            )
+        )
     if corresponding > add_calendar(start, years=STATUTORY_MAX_YEARS):
-        flags.append(Flag(
-            code="term_over_15_years", level="pruefen", kind="sentence_end",
-            message="Mehr als 15 Jahre: mehrere Strafen in Anschlussvollstreckung? (prüfen)",
-        ))
+        flags.append(
+            Flag(
+                code="term_over_15_years",
+                level="pruefen",
+                kind="sentence_end",
+                message="Mehr als 15 Jahre: mehrere Strafen in Anschlussvollstreckung? (prüfen)",
+            )
+        )
     if earliest != sentence_end:
-        flags.append(Flag(
-            code="release_day_brought_forward", level="info", kind="earliest_release_day",
-            message=f"Strafende fällt auf einen gesperrten Tag; Entlassung am {earliest.isoformat()} möglich "
-                    f"({rule.statute}, Ermessen).",
-        ))
+        flags.append(
+            Flag(
+                code="release_day_brought_forward",
+                level="info",
+                kind="earliest_release_day",
+                message=f"Strafende fällt auf einen gesperrten Tag; Entlassung am {earliest.isoformat()} möglich "
+                f"({rule.statute}, Ermessen).",
+            )
+        )
 
     half = two_thirds = youth_earliest = None
     first_condition = s.first_sentence and corresponding <= start + HALF_TIME_FIRST_SENTENCE_MAX
@@ -252,10 +300,14 @@ def calculate(s: Sentence) -> Calculation:
             point = fraction_date(start, s.term, credit, 0, 1, YOUTH_MINIMUM_MONTHS)
             if corresponding > add_calendar(start, years=1):
                 point = max(point, fraction_date(start, s.term, credit, 1, 3, 0))
-                flags.append(Flag(
-                    code="youth_third_rounding", level="pruefen", kind="youth_earliest",
-                    message="Jugendstrafe über ein Jahr: Rundung des Drittels ist nicht geregelt (prüfen).",
-                ))
+                flags.append(
+                    Flag(
+                        code="youth_third_rounding",
+                        level="pruefen",
+                        kind="youth_earliest",
+                        message="Jugendstrafe über ein Jahr: Rundung des Drittels ist nicht geregelt (prüfen).",
+                    )
+                )
             youth_earliest = point if point < sentence_end else None
         first_condition = False
     elif longer_than_two_months:
@@ -264,26 +316,43 @@ def calculate(s: Sentence) -> Calculation:
         half = h if h < sentence_end else None
         two_thirds = t if t < sentence_end else None
         if half is not None and not first_condition:
-            flags.append(Flag(
-                code="half_time_special_circumstances", level="pruefen", kind="half_time",
-                message="Halbstrafe nur bei besonderen Umständen (nicht Erstverbüßer bis 2 Jahre, StGB §57(2)).",
-            ))
+            flags.append(
+                Flag(
+                    code="half_time_special_circumstances",
+                    level="pruefen",
+                    kind="half_time",
+                    message="Halbstrafe nur bei besonderen Umständen (nicht Erstverbüßer bis 2 Jahre, StGB §57(2)).",
+                )
+            )
     for kind, value in (("half_time", half), ("two_thirds", two_thirds), ("youth_earliest", youth_earliest)):
         if value is None:
             continue
         if value < start:
-            flags.append(Flag(
-                code="possible_immediately", level="pruefen", kind=kind,
-                message="Der Termin liegt vor dem Strafbeginn (lange U-Haft): Entlassung sofort möglich (prüfen).",
-            ))
+            flags.append(
+                Flag(
+                    code="possible_immediately",
+                    level="pruefen",
+                    kind=kind,
+                    message="Der Termin liegt vor dem Strafbeginn (lange U-Haft): Entlassung sofort möglich (prüfen).",
+                )
+            )
         if workdays.is_release_blocked(value, s.land, rule):
-            flags.append(Flag(
-                code="early_release_on_blocked_day", level="pruefen", kind=kind,
-                message="Fällt auf Wochenende/Feiertag/Jahreswechsel; ob vorverlegt wird, ist offen (prüfen).",
-            ))
+            flags.append(
+                Flag(
+                    code="early_release_on_blocked_day",
+                    level="pruefen",
+                    kind=kind,
+                    message="Fällt auf Wochenende/Feiertag/Jahreswechsel; ob vorverlegt wird, ist offen (prüfen).",
+                )
+            )
     return Calculation(
-        sentence_end=sentence_end, earliest_release_day=earliest, half_time=half, two_thirds=two_thirds,
-        youth_earliest=youth_earliest, half_time_first_sentence=first_condition, youth=s.youth,
+        sentence_end=sentence_end,
+        earliest_release_day=earliest,
+        half_time=half,
+        two_thirds=two_thirds,
+        youth_earliest=youth_earliest,
+        half_time_first_sentence=first_condition,
+        youth=s.youth,
         release_day_rule=rule.name,
         flags=tuple(flags),
     )
@@ -345,8 +414,10 @@ def planning_date(entries: Iterable[LedgerEntry], basis: str = "sentence_end") -
     entries = list(entries)
     current = current_entries(entries)
     official = [
-        e for e in current.values()
-        if e.source in OFFICIAL_SOURCES and e.date is not None
+        e
+        for e in current.values()
+        if e.source in OFFICIAL_SOURCES
+        and e.date is not None
         and (e.kind in RELEASE_KINDS or (e.source == DateSource.COURT_DECISION and e.kind in PLANNING_BASES))
     ]
     if official:
@@ -367,24 +438,32 @@ def check_entry(kind: str, source: str, day: date | None, note: str) -> tuple[Da
     try:
         k = DateKind(kind)
     except ValueError as exc:
-        raise ValidationFailed(f"unknown kind; use one of {', '.join(k.value for k in DateKind)}",
-                               field="kind") from exc
+        raise ValidationFailed(
+            f"unknown kind; use one of {', '.join(k.value for k in DateKind)}", field="kind"
+        ) from exc
     try:
         src = DateSource(source)
     except ValueError as exc:
-        raise ValidationFailed(f"unknown source; use one of {', '.join(s.value for s in DateSource)}",
-                               field="source") from exc
+        raise ValidationFailed(
+            f"unknown source; use one of {', '.join(s.value for s in DateSource)}", field="source"
+        ) from exc
     if src == DateSource.COMPUTED:
-        raise ValidationFailed("computed dates come from the sentence; record the sentence instead",
-                               field="source", code="computed_by_sentence")
+        raise ValidationFailed(
+            "computed dates come from the sentence; record the sentence instead",
+            field="source",
+            code="computed_by_sentence",
+        )
     if day is None:
         raise ValidationFailed("a date is required", field="date")
     if not MIN_DATE <= day <= MAX_DATE:
         raise ValidationFailed("date out of range", field="date", code="date_out_of_range")
     if src == DateSource.COURT_DECISION and not note.strip():
         # §60(3) adjustments and decisions need a reference a colleague can find
-        raise ValidationFailed("a court decision needs a note (court, file number or reason)", field="note",
-                               code="reason_required")
+        raise ValidationFailed(
+            "a court decision needs a note (court, file number or reason)",
+            field="note",
+            code="reason_required",
+        )
     return k, src
 
 

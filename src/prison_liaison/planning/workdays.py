@@ -35,7 +35,10 @@ FEDERAL_RULE = ReleaseDayRule(
     name="federal", statute="StVollzG §16(2)", window_start=(12, 22), window_end=(1, 2), verified=True
 )
 NRW_RULE = ReleaseDayRule(
-    name="NW", statute="StVollzG NRW §60(2) / JStVollzG NRW §47(2)", window_start=(12, 22), window_end=(1, 6),
+    name="NW",
+    statute="StVollzG NRW §60(2) / JStVollzG NRW §47(2)",
+    window_start=(12, 22),
+    window_end=(1, 6),
     verified=True,
 )
 # Per-Land settings. Only NRW is verified; the other Länder fall back to the federal window and are flagged.
@@ -102,7 +105,9 @@ def is_release_blocked(day: date, land: str = DEFAULT_LAND, rule: ReleaseDayRule
     )
 
 
-def earliest_release_day(sentence_end: date, land: str = DEFAULT_LAND, rule: ReleaseDayRule | None = None) -> date:
+def earliest_release_day(
+    sentence_end: date, land: str = DEFAULT_LAND, rule: ReleaseDayRule | None = None
+) -> date:
     """Step back from the sentence end until the day is not blocked (the sentence end itself if it is free)."""
     rule = rule or release_day_rule(land)
     day = sentence_end

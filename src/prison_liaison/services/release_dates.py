@@ -58,8 +58,12 @@ async def _view(participant: Participant, planning_date: date | None = None) -> 
     pd, source = rules.planning_date(entries, participant.planning_basis)
     calc = rules.calculate(sentence.sentence) if sentence else None
     return ReleaseDates(
-        participant_id=participant.id, planning_date=pd, planning_source=source,
-        planning_basis=participant.planning_basis, sentence=sentence, calculation=calc,
+        participant_id=participant.id,
+        planning_date=pd,
+        planning_source=source,
+        planning_basis=participant.planning_basis,
+        sentence=sentence,
+        calculation=calc,
         entries=list(reversed(entries)),
     )
 
@@ -68,12 +72,19 @@ async def get_release_dates(caller: Caller, participant_id: UUID) -> ReleaseDate
     participant = await _load(caller, participant_id, write=False)
     view = await _view(participant)
     async with db.transaction():
-        await audit.record(caller, "release_dates.read", subject_type="participant", subject_id=participant_id,
-                           participant_id=participant_id)
+        await audit.record(
+            caller,
+            "release_dates.read",
+            subject_type="participant",
+            subject_id=participant_id,
+            participant_id=participant_id,
+        )
     return view
 
 
-def anchors_from(participant: Participant, entries: list[LedgerEntry], planning: date | None) -> dict[str, Any]:
+def anchors_from(
+    participant: Participant, entries: list[LedgerEntry], planning: date | None
+) -> dict[str, Any]:
     return {
         "planning_date": planning,
         "admission": participant.admitted_on,
@@ -88,15 +99,18 @@ async def replan(participant: Participant, now: datetime) -> tuple[date | None, 
     new_date, _ = rules.planning_date(entries, participant.planning_basis)
     old_date = participant.planning_date
     if new_date != old_date:
-        await participants_repo.update_participant(participant.id, {"planning_date": new_date},
-                                                   expected_version=None, now=now)
+        await participants_repo.update_participant(
+            participant.id, {"planning_date": new_date}, expected_version=None, now=now
+        )
     land = await plans_repo.participant_land(participant.id)
     items = await plans_repo.list_items(participant.id)
     moves = plan_rules.rederive(items, anchors_from(participant, entries, new_date), land)
     for move in moves:
         await plans_repo.update_item(
-            move.id, {"earliest_start": move.new_earliest_start, "latest_due": move.new_latest_due},
-            expected_version=None, now=now,
+            move.id,
+            {"earliest_start": move.new_earliest_start, "latest_due": move.new_latest_due},
+            expected_version=None,
+            now=now,
         )
     visits: list[dict[str, Any]] = []
     if new_date is not None and new_date != old_date:
@@ -118,15 +132,29 @@ async def record_entry(
         before = await repo.list_entries(participant_id)
         previous = rules.best_date(before, kind)
         entry_id = await repo.insert_entry(
-            participant_id, kind=kind, day=day, source=source, note=note, flags=[], previous_date=previous,
-            recorded_by=caller.user_id, now=now,
+            participant_id,
+            kind=kind,
+            day=day,
+            source=source,
+            note=note,
+            flags=[],
+            previous_date=previous,
+            recorded_by=caller.user_id,
+            now=now,
         )
         new_date, diff = await replan(participant, now)
         if diff is not None:
             await repo.set_replan_diff(entry_id, diff)
         await audit.record(
-            caller, "release_date.recorded", subject_type="release_date_entry", subject_id=entry_id,
-            participant_id=participant_id, kind=kind, source=source, date=day, previous_date=previous,
+            caller,
+            "release_date.recorded",
+            subject_type="release_date_entry",
+            subject_id=entry_id,
+            participant_id=participant_id,
+            kind=kind,
+            source=source,
+            date=day,
+            previous_date=previous,
             planning_date=new_date,
         )
         view = await _view(participant)
@@ -134,7 +162,12 @@ async def record_entry(
 
 
 async def set_sentence(
-    caller: Caller, participant_id: UUID, sentence: Sentence, *, court: str = "", note: str = "",
+    caller: Caller,
+    participant_id: UUID,
+    sentence: Sentence,
+    *,
+    court: str = "",
+    note: str = "",
     expected_version: int | None = None,
 ) -> Recorded:
     """Save the sentence and append a computed ledger entry for every date that changed."""
@@ -144,10 +177,12 @@ async def set_sentence(
         participant = await _load(caller, participant_id, write=True)
         existing = await repo.get_sentence(participant_id)
         if existing is not None and expected_version is None:
-            raise PreconditionRequired("send If-Match with the ETag of the sentence you are changing",
-                                       field="If-Match")
-        await repo.save_sentence(participant_id, sentence, court=court, note=note,
-                                 expected_version=expected_version, now=now)
+            raise PreconditionRequired(
+                "send If-Match with the ETag of the sentence you are changing", field="If-Match"
+            )
+        await repo.save_sentence(
+            participant_id, sentence, court=court, note=note, expected_version=expected_version, now=now
+        )
         before = await repo.list_entries(participant_id)
         current = rules.current_entries(before)
         flags_by_kind: dict[str | None, list[dict[str, Any]]] = {}
@@ -160,20 +195,35 @@ async def set_sentence(
                 continue
             if old is None and value is None:
                 continue
-            new_ids.append(await repo.insert_entry(
-                participant_id, kind=kind, day=value, source="computed", note="aus dem Strafurteil berechnet",
-                flags=flags_by_kind.get(kind, []), previous_date=old.date if old else None,
-                recorded_by=caller.user_id, now=now,
-            ))
+            new_ids.append(
+                await repo.insert_entry(
+                    participant_id,
+                    kind=kind,
+                    day=value,
+                    source="computed",
+                    note="aus dem Strafurteil berechnet",
+                    flags=flags_by_kind.get(kind, []),
+                    previous_date=old.date if old else None,
+                    recorded_by=caller.user_id,
+                    now=now,
+                )
+            )
         new_date, diff = await replan(participant, now)
         if diff is not None and new_ids:
             await repo.set_replan_diff(new_ids[0], diff)
         await audit.record(
-            caller, "sentence.saved", subject_type="participant", subject_id=participant_id,
-            participant_id=participant_id, entries=len(new_ids), planning_date=new_date,
+            caller,
+            "sentence.saved",
+            subject_type="participant",
+            subject_id=participant_id,
+            participant_id=participant_id,
+            entries=len(new_ids),
+            planning_date=new_date,
         )
         view = await _view(participant)
-    return Recorded(release_dates=view, entries=[e for e in view.entries if e.id in set(new_ids)], replan=diff)
+    return Recorded(
+        release_dates=view, entries=[e for e in view.entries if e.id in set(new_ids)], replan=diff
+    )
 
 
 async def get_sentence(caller: Caller, participant_id: UUID) -> SentenceRecord:
@@ -182,6 +232,11 @@ async def get_sentence(caller: Caller, participant_id: UUID) -> SentenceRecord:
     if record is None:
         raise NotFound("no sentence recorded yet")
     async with db.transaction():
-        await audit.record(caller, "sentence.read", subject_type="participant", subject_id=participant_id,
-                           participant_id=participant_id)
+        await audit.record(
+            caller,
+            "sentence.read",
+            subject_type="participant",
+            subject_id=participant_id,
+            participant_id=participant_id,
+        )
     return record
