@@ -187,3 +187,19 @@ async def test_release_date_reads_and_writes_are_audited(world, fixed_clock) -> 
     await world.get("mentor1", f"/api/v1/participants/{pid}/release-dates")
     events = (await world.get("coordinator", f"/api/v1/audit-events?participant_id={pid}")).json()["items"]
     assert {"sentence.saved", "release_dates.read"} <= {e["action"] for e in events}
+
+
+async def test_changing_planning_basis_moves_planning_date_and_plan(world, fixed_clock) -> None:
+    pid = world.participants["T-0002"]
+    await world.put("mentor1", f"/api/v1/participants/{pid}/sentence", json=SENTENCE)
+    await world.post("mentor1", f"/api/v1/participants/{pid}/plan", json={})
+    p = await world.get("mentor1", f"/api/v1/participants/{pid}")
+    assert p.json()["planning_date"] == "2026-03-09"
+    changed = await world.patch(
+        "mentor1", f"/api/v1/participants/{pid}", json={"planning_basis": "two_thirds"},
+        headers={"If-Match": p.headers["etag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["planning_date"] == "2025-11-07"
+    plan = {i["item_key"]: i for i in (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()["items"]}
+    assert plan["release_day"]["latest_due"] == "2025-11-07"

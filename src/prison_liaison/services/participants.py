@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from prison_liaison import clock
 from prison_liaison.persistence import db
 from prison_liaison.persistence import participants as participants_repo
@@ -13,6 +15,7 @@ from prison_liaison.planning.errors import Conflict, NotFound, ValidationFailed
 from prison_liaison.planning.models import CLOSED_STATUSES, MentorRole, Participant, ParticipantStatus, Role
 from prison_liaison.planning.participants import check_cadence, check_code, check_mentor_pair
 from prison_liaison.services import access, audit
+from prison_liaison.services import release_dates as release_dates_service
 from prison_liaison.services.context import Caller
 from prison_liaison.services.security import decrypt_text, encrypt_text
 
@@ -147,6 +150,12 @@ async def update_participant(
         await participants_repo.update_participant(
             participant_id, values, expected_version=expected_version, now=clock.now()
         )
+        if {"planning_basis", "admitted_on"} & set(changes):
+            # the planning date and the windows anchored on it (or on admission) follow at once
+            changed = msgspec.structs.replace(
+                participant, **{k: changes[k] for k in ("planning_basis", "admitted_on") if k in changes}
+            )
+            await release_dates_service.replan(changed, clock.now())
         await audit.record(
             caller, "participant.updated", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id, fields=sorted(changes),
