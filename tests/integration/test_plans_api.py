@@ -346,3 +346,31 @@ async def test_agenda_lists_own_participants_in_date_order(world, fixed_clock) -
     assert any(e["due_state"] == "open" for e in entries)
     bad = await world.get("mentor1", "/api/v1/agenda?from=2026-03-10&to=2026-01-01")
     assert bad.status_code == 422
+
+
+async def test_back_to_derived_dates_and_new_offsets(world, fixed_clock) -> None:
+    _, items = await _plan(world)
+    by_hand = await _patch_item(world, "mentor1", items["identity"], {"latest_due": "2026-04-30"})
+    assert (by_hand.json()["latest_due"], by_hand.json()["dates_set_by_hand"]) == ("2026-04-30", True)
+    derived = await world.patch(
+        "mentor1",
+        f"/api/v1/plan-items/{items['identity']['id']}",
+        json={"dates_set_by_hand": False, "due_offset_days": -60},
+        headers={"If-Match": by_hand.headers["etag"]},
+    )
+    assert derived.status_code == 200, derived.text
+    body = derived.json()
+    # E = 31.08.2026; E−60 = Thu 02.07.2026
+    assert (body["dates_set_by_hand"], body["latest_due"], body["earliest_start"]) == (
+        False,
+        "2026-07-02",
+        "2026-03-02",
+    )
+
+
+async def test_plan_reads_and_writes_are_audited(world, fixed_clock) -> None:
+    pid, items = await _plan(world)
+    await _patch_item(world, "mentor1", items["family"], {"status": "in_progress"})
+    await world.get("mentor1", f"/api/v1/participants/{pid}/plan")
+    events = (await world.get("coordinator", f"/api/v1/audit-events?participant_id={pid}")).json()["items"]
+    assert {"plan.created", "plan_item.status_changed", "plan.read"} <= {e["action"] for e in events}

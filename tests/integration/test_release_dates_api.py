@@ -196,10 +196,15 @@ async def test_changing_planning_basis_moves_planning_date_and_plan(world, fixed
     p = await world.get("mentor1", f"/api/v1/participants/{pid}")
     assert p.json()["planning_date"] == "2026-03-09"
     changed = await world.patch(
-        "mentor1", f"/api/v1/participants/{pid}", json={"planning_basis": "two_thirds"},
+        "mentor1",
+        f"/api/v1/participants/{pid}",
+        json={"planning_basis": "two_thirds"},
         headers={"If-Match": p.headers["etag"]},
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["planning_date"] == "2025-11-07"
-    plan = {i["item_key"]: i for i in (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()["items"]}
+    plan = {
+        i["item_key"]: i
+        for i in (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()["items"]
+    }
     assert plan["release_day"]["latest_due"] == "2025-11-07"

@@ -18,7 +18,9 @@ async def test_demo_release_dates_and_plans(client, db, fixed_clock) -> None:
 
     participants = (await get("coordinator", "/api/v1/participants?limit=200")).json()["items"]
     today = fixed_clock.instant.date()
-    expected = {code: (today + timedelta(days=release)).isoformat() for code, *_, release, _l, _c in PARTICIPANTS}
+    expected = {
+        code: (today + timedelta(days=release)).isoformat() for code, *_, release, _l, _c in PARTICIPANTS
+    }
     assert {p["code"]: p["planning_date"] for p in participants} == expected
 
     # mentor1's agenda: their own cases only, something overdue, appointments, date order

@@ -38,7 +38,12 @@ def test_default_template_is_valid_and_bilingual() -> None:
     name, items = default_template()
     assert name.startswith("Entlassungsvorbereitung")
     assert all(i.title_de and i.title_en for i in items)
-    assert {i.key for i in items if i.shared_with_prison} >= {"housing", "identity", "benefits", "release_day"}
+    assert {i.key for i in items if i.shared_with_prison} >= {
+        "housing",
+        "identity",
+        "benefits",
+        "release_day",
+    }
     assert not any(i.shared_with_prison for i in items if i.domain == "deradicalisation")
 
 
@@ -58,12 +63,25 @@ def test_check_template_refuses_cycles_naming_them() -> None:
     ("items", "field"),
     [
         ([TemplateItem(key="a", domain="nope", title_de="A")], "items[0].domain"),
-        ([TemplateItem(key="a", domain="housing", title_de="A", depends_on=("zz",))], "items[0].depends_on[0]"),
-        ([TemplateItem(key="a", domain="housing", title_de="A"), TemplateItem(key="a", domain="housing",
-                                                                              title_de="B")], "items[1].key"),
-        ([TemplateItem(key="a", domain="housing", title_de="A", start_days=10, due_days=-10)], "items[0].due_days"),
-        ([TemplateItem(key="a", domain="deradicalisation", title_de="A", shared_with_prison=True)],
-         "items[0].shared_with_prison"),
+        (
+            [TemplateItem(key="a", domain="housing", title_de="A", depends_on=("zz",))],
+            "items[0].depends_on[0]",
+        ),
+        (
+            [
+                TemplateItem(key="a", domain="housing", title_de="A"),
+                TemplateItem(key="a", domain="housing", title_de="B"),
+            ],
+            "items[1].key",
+        ),
+        (
+            [TemplateItem(key="a", domain="housing", title_de="A", start_days=10, due_days=-10)],
+            "items[0].due_days",
+        ),
+        (
+            [TemplateItem(key="a", domain="deradicalisation", title_de="A", shared_with_prison=True)],
+            "items[0].shared_with_prison",
+        ),
         ([], "items"),
     ],
 )
@@ -81,8 +99,11 @@ def test_window_rolls_deadline_back_to_working_day() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)), st.integers(-400, 400),
-       st.sampled_from(["NW", "BY", "BE"]))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)),
+    st.integers(-400, 400),
+    st.sampled_from(["NW", "BY", "BE"]),
+)
 def test_working_day_offset_is_a_working_day_never_after_the_plain_offset(base, days, land) -> None:
     plain = Offset(days=days).resolve({"planning_date": base}, land)
     rolled = Offset(days=days, working_day=True).resolve({"planning_date": base}, land)
@@ -97,8 +118,13 @@ def test_working_day_offset_is_a_working_day_never_after_the_plain_offset(base, 
 def test_windows_move_with_the_planning_date(base, shift) -> None:
     item = _item(start_offset_days=-90, due_offset_days=-30, anchor=Anchor.PLANNING_DATE)
     start, due = window(item.anchor, -90, -30, {"planning_date": base})
-    placed = PlanItem(**{**{f: getattr(item, f) for f in item.__struct_fields__}, "earliest_start": start,
-                         "latest_due": due})
+    placed = PlanItem(
+        **{
+            **{f: getattr(item, f) for f in item.__struct_fields__},
+            "earliest_start": start,
+            "latest_due": due,
+        }
+    )
     moves = rederive([placed], {"planning_date": base + timedelta(days=shift)})
     if shift == 0:
         assert moves == []

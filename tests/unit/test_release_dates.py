@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from hypothesis import given, settings
@@ -252,7 +253,7 @@ def test_longer_term_never_ends_earlier(start, term) -> None:
 
 def _entry(kind: str, day: date | None, source: str, minute: int) -> LedgerEntry:
     return LedgerEntry(
-        id=minute,
+        id=uuid4(),
         kind=kind,
         date=day,
         source=source,

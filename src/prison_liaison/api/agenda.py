@@ -16,9 +16,12 @@ from prison_liaison.services import plans as service
 from prison_liaison.services.context import Caller
 
 
+Day = date  # for the field named "date"
+
+
 class AgendaEntryRead(Struct, kw_only=True):
     type: str
-    date: date
+    date: Day
     participant_id: UUID
     participant_code: str
     title: str

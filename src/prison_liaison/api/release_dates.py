@@ -26,6 +26,7 @@ from prison_liaison.services import release_dates as service
 from prison_liaison.services.context import Caller
 
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match")]
+Day = date  # for fields named "date"
 DateText = Annotated[
     str, Meta(max_length=40, description="a calendar date, YYYY-MM-DD", examples=["2025-03-10"])
 ]
@@ -134,11 +135,11 @@ class SentenceRead(Struct, kw_only=True):
 class EntryRead(Struct, kw_only=True):
     id: UUID
     kind: str
-    date: date | None
+    date: Day | None
     source: str
     note: str
     flags: list[FlagRead]
-    previous_date: date | None
+    previous_date: Day | None
     recorded_by: UUID | None
     recorded_by_name: str
     recorded_at: datetime

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 
+from prison_liaison.persistence import db
 from prison_liaison.persistence.common import json_value, utc, versioned_update
 from prison_liaison.persistence.tables import (
     AppointmentTable,
@@ -168,6 +169,12 @@ async def get_item(item_id: UUID) -> PlanItem | None:
     return _item(row) if row else None
 
 
+async def lock_plan(participant_id: UUID) -> None:
+    """Serialise plan writes of one participant (PostgreSQL row lock; SQLite transactions are IMMEDIATE)."""
+    if not db.is_sqlite():
+        await ParticipantTable.raw("SELECT id FROM participant WHERE id = {} FOR UPDATE", participant_id)
+
+
 async def has_items(participant_id: UUID) -> bool:
     return bool(await PlanItemTable.exists().where(PlanItemTable.participant == participant_id))
 
@@ -239,8 +246,8 @@ async def status_history(item_ids: list[UUID]) -> dict[UUID, list[StatusChange]]
                 from_status=r["from_status"],
                 to_status=r["to_status"],
                 actor_id=r["actor"],
-                at=utc(r["at"]),
-                reason=r["reason"],  # type: ignore[arg-type]
+                at=utc(r["at"]),  # type: ignore[arg-type]
+                reason=r["reason"],
             )
         )
     return out
@@ -251,7 +258,7 @@ async def items_for_participants(participant_ids: list[UUID]) -> list[tuple[Plan
     if not participant_ids:
         return []
     rows = await PlanItemTable.select(
-        PlanItemTable.all_columns(),
+        *PlanItemTable.all_columns(),
         PlanItemTable.participant.code.as_alias("participant_code"),
         PlanItemTable.participant.status.as_alias("participant_status"),
     ).where(PlanItemTable.participant.is_in(participant_ids))
@@ -266,7 +273,7 @@ def _appointment(row: dict[str, Any]) -> Appointment:
         id=row["id"],
         participant_id=row["participant"],
         plan_item_id=row["plan_item"],
-        starts_at=utc(row["starts_at"]),
+        starts_at=utc(row["starts_at"]),  # type: ignore[arg-type]
         ends_at=utc(row["ends_at"]),  # type: ignore[arg-type]
         agency=row["agency"],
         place=row["place"],
@@ -296,7 +303,7 @@ async def appointments_between(
         return []
     rows = (
         await AppointmentTable.select(
-            AppointmentTable.all_columns(),
+            *AppointmentTable.all_columns(),
             AppointmentTable.participant.code.as_alias("participant_code"),
         )
         .where(

@@ -109,7 +109,7 @@ async def list_entries(participant_id: UUID) -> list[LedgerEntry]:
     """The whole ledger, oldest first."""
     rows = (
         await ReleaseDateEntryTable.select(
-            ReleaseDateEntryTable.all_columns(),
+            *ReleaseDateEntryTable.all_columns(),
             ReleaseDateEntryTable.recorded_by.display_name.as_alias("recorded_by_name"),
         )
         .where(ReleaseDateEntryTable.participant == participant_id)

@@ -377,19 +377,21 @@ def computed_dates(calc: Calculation) -> dict[str, date | None]:
 # --- the planning date ------------------------------------------------------------------------------------------
 
 
+Day = date  # for fields named "date"
+
+
 class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID | int
+    id: UUID
     kind: str
-    date: date | None
+    date: Day | None
     source: str
     recorded_at: datetime
     note: str = ""
     flags: tuple[Flag, ...] = ()
-    previous_date: date | None = None
+    previous_date: Day | None = None
     recorded_by: UUID | None = None
     recorded_by_name: str = ""
     replan_diff: dict[str, object] = msgspec.field(default_factory=dict)
-    superseded: bool = False
 
 
 RELEASE_KINDS = frozenset({"planned_release", "sentence_end", "earliest_release_day"})

@@ -194,6 +194,7 @@ async def create_plan(caller: Caller, participant_id: UUID, template_key: str = 
         template = await repo.get_template(template_key)
         if template is None or not template.active:
             raise ValidationFailed("no such active template", field="template_key")
+        await repo.lock_plan(participant_id)
         if await repo.has_items(participant_id):
             raise Conflict("this participant has a plan already; add items to it instead", code="plan_exists")
         anchors = await _anchors(participant)
