@@ -290,3 +290,12 @@ def test_planning_date_follows_latest_computed_entry() -> None:
         _entry("sentence_end", date(2026, 7, 1), "computed", 5),
     ]
     assert planning_date(entries)[0] == date(2026, 7, 1)
+
+
+def test_planning_date_prefers_prison_calculation_of_chosen_kind() -> None:
+    entries = [
+        _entry("two_thirds", date(2026, 5, 1), "computed", 0),
+        _entry("two_thirds", date(2026, 4, 28), "prison_letter", 1),
+        _entry("two_thirds", date(2026, 6, 1), "computed", 2),
+    ]
+    assert planning_date(entries, "two_thirds") == (date(2026, 4, 28), "prison_letter:two_thirds")

@@ -409,8 +409,8 @@ def planning_date(entries: Iterable[LedgerEntry], basis: str = "sentence_end") -
     """The date checklists and cadence hang off, and why.
 
     1. the most recently recorded official release date (prison letter, court decision), if any;
-    2. else the computed date of the kind the mentors chose as basis (e.g. two thirds), if the sentence has one;
-    3. else the computed sentence end (or life minimum);
+    2. else the date of the kind the mentors chose as basis (e.g. two thirds), official before computed;
+    3. else the sentence end (or life minimum), official before computed;
     4. else the latest mentor estimate.
     """
     entries = list(entries)
@@ -426,9 +426,12 @@ def planning_date(entries: Iterable[LedgerEntry], basis: str = "sentence_end") -
         latest = max(official, key=lambda e: e.recorded_at)
         return latest.date, f"{latest.source}:{latest.kind}"
     for kind in (basis, "sentence_end", "life_minimum"):
-        computed = current.get((kind, DateSource.COMPUTED))
-        if computed is not None and computed.date is not None:
-            return computed.date, f"computed:{kind}"
+        # an official calculation of the chosen kind (e.g. the prison's two-thirds date) beats our estimate
+        candidates = [e for (k, _), e in current.items() if k == kind and e.source != DateSource.MENTOR_ESTIMATE]
+        official_kind = [e for e in candidates if e.source in OFFICIAL_SOURCES]
+        chosen = max(official_kind or candidates, key=lambda e: e.recorded_at, default=None)
+        if chosen is not None and chosen.date is not None:
+            return chosen.date, f"{chosen.source}:{kind}"
     estimates = [e for e in current.values() if e.source == DateSource.MENTOR_ESTIMATE and e.date is not None]
     if estimates:
         latest = max(estimates, key=lambda e: e.recorded_at)

@@ -115,7 +115,8 @@ async def replan(participant: Participant, now: datetime) -> tuple[date | None, 
     visits: list[dict[str, Any]] = []
     if new_date is not None and new_date != old_date:
         end_of_release_day = datetime.combine(new_date + timedelta(days=1), time(0), tzinfo=clock.BERLIN)
-        visits = await plans_repo.visits_after(participant.id, end_of_release_day)
+        # only visits still ahead of us: a release date in the past does not flag history
+        visits = await plans_repo.visits_after(participant.id, max(end_of_release_day, now))
     if new_date == old_date and not moves:
         return new_date, None
     return new_date, plan_rules.replan_diff(old_date, new_date, moves, visits)
@@ -129,6 +130,8 @@ async def record_entry(
     now = clock.now()
     async with db.transaction():
         participant = await _load(caller, participant_id, write=True)
+        await plans_repo.lock_plan(participant_id)
+        participant = await _load(caller, participant_id, write=True)  # the cached planning date, now locked
         before = await repo.list_entries(participant_id)
         previous = rules.best_date(before, kind)
         entry_id = await repo.insert_entry(
@@ -156,6 +159,7 @@ async def record_entry(
             date=day,
             previous_date=previous,
             planning_date=new_date,
+            replan=diff["summary"] if diff else "",
         )
         view = await _view(participant)
     return Recorded(release_dates=view, entries=[e for e in view.entries if e.id == entry_id], replan=diff)
@@ -174,7 +178,9 @@ async def set_sentence(
     calc = rules.calculate(sentence)  # validates before anything is written
     now = clock.now()
     async with db.transaction():
-        participant = await _load(caller, participant_id, write=True)
+        await _load(caller, participant_id, write=True)
+        await plans_repo.lock_plan(participant_id)
+        participant = await _load(caller, participant_id, write=True)  # the cached planning date, now locked
         existing = await repo.get_sentence(participant_id)
         if existing is not None and expected_version is None:
             raise PreconditionRequired(
