@@ -208,3 +208,21 @@ async def test_changing_planning_basis_moves_planning_date_and_plan(world, fixed
         for i in (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()["items"]
     }
     assert plan["release_day"]["latest_due"] == "2025-11-07"
+
+
+async def test_concurrent_official_dates_leave_a_consistent_planning_date(world, fixed_clock) -> None:
+    import asyncio
+
+    pid = world.participants["T-0001"]
+    await world.put("mentor1", f"/api/v1/participants/{pid}/sentence", json=SENTENCE)
+    days = [f"2026-0{m}-15" for m in range(4, 9)]
+    responses = await asyncio.gather(*[
+        world.post("mentor1", f"/api/v1/participants/{pid}/release-dates",
+                   json={"kind": "planned_release", "source": "prison_letter", "date": d, "note": "x"})
+        for d in days
+    ])
+    assert [r.status_code for r in responses] == [201] * 5
+    ledger = (await world.get("mentor1", f"/api/v1/participants/{pid}/release-dates")).json()
+    participant = (await world.get("mentor1", f"/api/v1/participants/{pid}")).json()
+    assert participant["planning_date"] == ledger["planning_date"]
+    assert len([e for e in ledger["items"] if e["source"] == "prison_letter"]) == 5

@@ -28,6 +28,7 @@ async def test_demo_release_dates_and_plans(client, db, fixed_clock) -> None:
     own = {code for code, *_, lead, co in PARTICIPANTS if "mentor1" in (lead, co)}
     assert {e["participant_code"] for e in agenda} <= own
     assert any(e["due_state"] == "overdue" for e in agenda)
+    assert any(e["due_state"] in ("due_soon", "open") for e in agenda)
     assert any(e["type"] == "appointment" for e in agenda)
     assert [e["date"] for e in agenda] == sorted(e["date"] for e in agenda)
 
