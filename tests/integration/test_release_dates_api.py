@@ -216,11 +216,16 @@ async def test_concurrent_official_dates_leave_a_consistent_planning_date(world,
     pid = world.participants["T-0001"]
     await world.put("mentor1", f"/api/v1/participants/{pid}/sentence", json=SENTENCE)
     days = [f"2026-0{m}-15" for m in range(4, 9)]
-    responses = await asyncio.gather(*[
-        world.post("mentor1", f"/api/v1/participants/{pid}/release-dates",
-                   json={"kind": "planned_release", "source": "prison_letter", "date": d, "note": "x"})
-        for d in days
-    ])
+    responses = await asyncio.gather(
+        *[
+            world.post(
+                "mentor1",
+                f"/api/v1/participants/{pid}/release-dates",
+                json={"kind": "planned_release", "source": "prison_letter", "date": d, "note": "x"},
+            )
+            for d in days
+        ]
+    )
     assert [r.status_code for r in responses] == [201] * 5
     ledger = (await world.get("mentor1", f"/api/v1/participants/{pid}/release-dates")).json()
     participant = (await world.get("mentor1", f"/api/v1/participants/{pid}")).json()

@@ -165,7 +165,7 @@ def test_parse_date_refuses_impossible_dates(value: str) -> None:
     assert info.value.field == "sentence_start"
 
 
-# --- invariants -------------------------------------------------------------------------------------------------
+# --- invariants ---------------------------------------------------------------------------------------------
 
 starts = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
 terms = st.builds(
@@ -248,7 +248,7 @@ def test_longer_term_never_ends_earlier(start, term) -> None:
     assert b.earliest_release_day >= a.earliest_release_day  # type: ignore[operator]
 
 
-# --- planning date ----------------------------------------------------------------------------------------------
+# --- planning date ------------------------------------------------------------------------------------------
 
 
 def _entry(kind: str, day: date | None, source: str, minute: int) -> LedgerEntry:

@@ -15,7 +15,6 @@ from prison_liaison.api.schemas import ListOf
 from prison_liaison.services import plans as service
 from prison_liaison.services.context import Caller
 
-
 Day = date  # for the field named "date"
 
 

@@ -28,7 +28,7 @@ Key = Annotated[str, Meta(min_length=1, max_length=60)]
 Text = Annotated[str, Meta(max_length=2000)]
 
 
-# --- schemas ----------------------------------------------------------------------------------------------------
+# --- schemas ------------------------------------------------------------------------------------------------
 
 
 class TemplateItemSchema(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -300,7 +300,7 @@ def _appointment_response(a: Appointment, status: int = 200) -> Response[Appoint
     return Response(AppointmentRead.from_domain(a), status_code=status, headers={"ETag": etag(a.version)})
 
 
-# --- controllers ------------------------------------------------------------------------------------------------
+# --- controllers --------------------------------------------------------------------------------------------
 
 
 class TemplateController(Controller):

@@ -269,7 +269,7 @@ class ParticipantReleaseDatesController(Controller):
         caller: NamedDependency[Caller],
         if_match: IfMatch = None,
     ) -> RecordedRead:
-        """Record or correct the sentence; changed computed dates become new ledger entries (If-Match to change)."""
+        """Record or correct the sentence (If-Match to change); changed dates become ledger entries."""
         version = parse_if_match(if_match) if if_match else None
         recorded = await service.set_sentence(
             caller,

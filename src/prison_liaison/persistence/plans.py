@@ -1,4 +1,4 @@
-"""Checklist templates, plan items with their status history, agency appointments; visits seen by replanning."""
+"""Checklist templates, plan items and their status history, agency appointments; visits for replanning."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class Appointment(msgspec.Struct, frozen=True, kw_only=True):
     participant_code: str = ""
 
 
-# --- templates --------------------------------------------------------------------------------------------------
+# --- templates ----------------------------------------------------------------------------------------------
 
 
 def _template(row: dict[str, Any]) -> ChecklistTemplate:
@@ -97,7 +97,7 @@ async def update_template(
     )
 
 
-# --- plan items -------------------------------------------------------------------------------------------------
+# --- plan items ---------------------------------------------------------------------------------------------
 
 
 def _item(row: dict[str, Any]) -> PlanItem:
@@ -213,7 +213,7 @@ async def delete_item(item_id: UUID) -> None:
 
 
 async def insert_status_change(
-    item_id: UUID, from_status: str, to_status: str, actor_id: UUID | None, reason: str, now: datetime
+    item_id: UUID, *, from_status: str, to_status: str, actor_id: UUID | None, reason: str, now: datetime
 ) -> None:
     await PlanItemStatusChangeTable.insert(
         PlanItemStatusChangeTable(
@@ -265,7 +265,7 @@ async def items_for_participants(participant_ids: list[UUID]) -> list[tuple[Plan
     return [(_item(r), r["participant_code"], r["participant_status"]) for r in rows]
 
 
-# --- appointments -----------------------------------------------------------------------------------------------
+# --- appointments -------------------------------------------------------------------------------------------
 
 
 def _appointment(row: dict[str, Any]) -> Appointment:
@@ -349,7 +349,7 @@ async def delete_appointment(appointment_id: UUID) -> None:
     await AppointmentTable.delete().where(AppointmentTable.id == appointment_id)
 
 
-# --- visits, for replanning -------------------------------------------------------------------------------------
+# --- visits, for replanning ---------------------------------------------------------------------------------
 
 ACTIVE_VISIT_STATUSES = ("planned", "requested", "confirmed")
 

@@ -118,7 +118,7 @@ class PlanItem(msgspec.Struct, frozen=True, kw_only=True):
         return self.status in CLOSED_ITEM_STATUSES
 
 
-# --- templates --------------------------------------------------------------------------------------------------
+# --- templates ----------------------------------------------------------------------------------------------
 
 
 def _find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str] | None:
@@ -233,7 +233,7 @@ def check_item_dependencies(
         )
 
 
-# --- windows and due state --------------------------------------------------------------------------------------
+# --- windows and due state ----------------------------------------------------------------------------------
 
 
 def window(
@@ -290,7 +290,7 @@ def check_status_change(item: PlanItem, new: ItemStatus, reason: str, items: Map
             )
 
 
-# --- replanning -------------------------------------------------------------------------------------------------
+# --- replanning ---------------------------------------------------------------------------------------------
 
 
 class ItemMove(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,7 +1,7 @@
 """Release-date estimates (Germany, NRW by default) and the planning-date rule — pure functions.
 
-The prison's official sentence calculation always wins; these are estimates with flags for every case the domain
-rules mark as uncertain ("prüfen"). See docs: shared/domain/release-dates.md.
+The prison's official sentence calculation always wins; these are estimates with flags for every case
+the domain rules mark as uncertain ("prüfen"). See docs: shared/domain/release-dates.md.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from prison_liaison.planning.errors import ValidationFailed
 
 MIN_DATE = date(1950, 1, 1)
 MAX_DATE = date(2100, 12, 31)
-# A determinate sentence is at most 15 years (StGB §38(2)); several sentences executed one after another can add
-# up to more, so the calculator accepts up to 30 years and flags anything above 15.
+# A determinate sentence is at most 15 years (StGB §38(2)); several sentences executed one after another
+# can add up to more, so the calculator accepts up to 30 years and flags anything above 15.
 MAX_TERM_YEARS = 30
 STATUTORY_MAX_YEARS = 15
 LIFE_MINIMUM_YEARS = 15
@@ -93,7 +93,7 @@ class SentenceRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Flag(msgspec.Struct, frozen=True, kw_only=True):
-    """Something a person must look at. ``level`` "pruefen" = to be checked against the official calculation."""
+    """Something a person must look at; level "pruefen" = check against the official calculation."""
 
     code: str
     level: str  # "pruefen" | "info"
@@ -114,7 +114,7 @@ class Calculation(msgspec.Struct, frozen=True, kw_only=True):
     flags: tuple[Flag, ...] = ()
 
 
-# --- input checks -----------------------------------------------------------------------------------------------
+# --- input checks -------------------------------------------------------------------------------------------
 
 
 def parse_date(value: object, field: str) -> date:
@@ -192,7 +192,7 @@ def check_sentence(s: Sentence) -> None:
         )
 
 
-# --- the rules --------------------------------------------------------------------------------------------------
+# --- the rules ----------------------------------------------------------------------------------------------
 
 
 def add_calendar(start: date, years: int = 0, months: int = 0) -> date:
@@ -214,10 +214,11 @@ def _is_month_end_ambiguous(start: date, term: Term) -> bool:
 
 
 def fraction_date(
-    start: date, term: Term, credit: int, numerator: int, denominator: int, minimum_months: int
+    start: date, term: Term, credit: int, fraction: tuple[int, int], minimum_months: int
 ) -> date:
     """The days method: start + floor(T × f) − 1 − credit, never before (start + minimum) − 1 − credit."""
     total = (corresponding_day(start, term) - start).days
+    numerator, denominator = fraction
     point = start + timedelta(days=total * numerator // denominator - 1 - credit)
     minimum = add_calendar(start, months=minimum_months) - timedelta(days=1 + credit)
     return max(point, minimum)
@@ -234,7 +235,7 @@ def calculate(s: Sentence) -> Calculation:
                 code="release_day_rule_unverified",
                 level="pruefen",
                 kind="earliest_release_day",
-                message=f"Für {s.land} ist die Entlassungstag-Regel nicht geprüft; verwendet wird {rule.statute}.",
+                message=f"Entlassungstag-Regel für {s.land} nicht geprüft; verwendet: {rule.statute}.",
             )
         )
     start, credit = s.sentence_start, s.pretrial_credit_days
@@ -246,7 +247,7 @@ def calculate(s: Sentence) -> Calculation:
                 code="life_sentence",
                 level="pruefen",
                 kind="life_minimum",
-                message="Lebenslang: frühestens nach 15 Jahren (StGB §57a); besondere Schwere der Schuld prüfen.",
+                message="Lebenslang: frühestens nach 15 Jahren (StGB §57a); Schwere der Schuld prüfen.",
             )
         )
         return Calculation(
@@ -286,7 +287,7 @@ def calculate(s: Sentence) -> Calculation:
                 code="release_day_brought_forward",
                 level="info",
                 kind="earliest_release_day",
-                message=f"Strafende fällt auf einen gesperrten Tag; Entlassung am {earliest.isoformat()} möglich "
+                message=f"Strafende an gesperrtem Tag; Entlassung am {earliest.isoformat()} möglich "
                 f"({rule.statute}, Ermessen).",
             )
         )
@@ -297,22 +298,22 @@ def calculate(s: Sentence) -> Calculation:
     if s.youth:
         # JGG §88: six months before release on probation; over one year at least one third. No 2/3 rule.
         if longer_than_two_months:
-            point = fraction_date(start, s.term, credit, 0, 1, YOUTH_MINIMUM_MONTHS)
+            point = fraction_date(start, s.term, credit, (0, 1), YOUTH_MINIMUM_MONTHS)
             if corresponding > add_calendar(start, years=1):
-                point = max(point, fraction_date(start, s.term, credit, 1, 3, 0))
+                point = max(point, fraction_date(start, s.term, credit, (1, 3), 0))
                 flags.append(
                     Flag(
                         code="youth_third_rounding",
                         level="pruefen",
                         kind="youth_earliest",
-                        message="Jugendstrafe über ein Jahr: Rundung des Drittels ist nicht geregelt (prüfen).",
+                        message="Jugendstrafe über ein Jahr: Rundung des Drittels ungeregelt (prüfen).",
                     )
                 )
             youth_earliest = point if point < sentence_end else None
         first_condition = False
     elif longer_than_two_months:
-        h = fraction_date(start, s.term, credit, 1, 2, HALF_MINIMUM_MONTHS)
-        t = fraction_date(start, s.term, credit, 2, 3, TWO_THIRDS_MINIMUM_MONTHS)
+        h = fraction_date(start, s.term, credit, (1, 2), HALF_MINIMUM_MONTHS)
+        t = fraction_date(start, s.term, credit, (2, 3), TWO_THIRDS_MINIMUM_MONTHS)
         half = h if h < sentence_end else None
         two_thirds = t if t < sentence_end else None
         if half is not None and not first_condition:
@@ -321,7 +322,7 @@ def calculate(s: Sentence) -> Calculation:
                     code="half_time_special_circumstances",
                     level="pruefen",
                     kind="half_time",
-                    message="Halbstrafe nur bei besonderen Umständen (nicht Erstverbüßer bis 2 Jahre, StGB §57(2)).",
+                    message="Halbstrafe nur bei besonderen Umständen (StGB §57(2), kein Erstverbüßer ≤ 2 J.)",
                 )
             )
     for kind, value in (("half_time", half), ("two_thirds", two_thirds), ("youth_earliest", youth_earliest)):
@@ -333,7 +334,7 @@ def calculate(s: Sentence) -> Calculation:
                     code="possible_immediately",
                     level="pruefen",
                     kind=kind,
-                    message="Der Termin liegt vor dem Strafbeginn (lange U-Haft): Entlassung sofort möglich (prüfen).",
+                    message="Termin vor Strafbeginn (lange U-Haft): Entlassung sofort möglich (prüfen).",
                 )
             )
         if workdays.is_release_blocked(value, s.land, rule):
@@ -342,7 +343,7 @@ def calculate(s: Sentence) -> Calculation:
                     code="early_release_on_blocked_day",
                     level="pruefen",
                     kind=kind,
-                    message="Fällt auf Wochenende/Feiertag/Jahreswechsel; ob vorverlegt wird, ist offen (prüfen).",
+                    message="Wochenende/Feiertag/Jahreswechsel; ob vorverlegt wird, ist offen (prüfen).",
                 )
             )
     return Calculation(
@@ -374,7 +375,7 @@ def computed_dates(calc: Calculation) -> dict[str, date | None]:
     return out
 
 
-# --- the planning date ------------------------------------------------------------------------------------------
+# --- the planning date --------------------------------------------------------------------------------------
 
 
 Day = date  # for fields named "date"
@@ -398,7 +399,7 @@ RELEASE_KINDS = frozenset({"planned_release", "sentence_end", "earliest_release_
 
 
 def current_entries(entries: Iterable[LedgerEntry]) -> dict[tuple[str, str], LedgerEntry]:
-    """The latest entry per (kind, source): the ledger is append-only, later entries supersede earlier ones."""
+    """The latest entry per (kind, source): append-only, so later entries supersede earlier ones."""
     latest: dict[tuple[str, str], LedgerEntry] = {}
     for e in sorted(entries, key=lambda e: e.recorded_at):
         latest[(e.kind, e.source)] = e
@@ -427,7 +428,9 @@ def planning_date(entries: Iterable[LedgerEntry], basis: str = "sentence_end") -
         return latest.date, f"{latest.source}:{latest.kind}"
     for kind in (basis, "sentence_end", "life_minimum"):
         # an official calculation of the chosen kind (e.g. the prison's two-thirds date) beats our estimate
-        candidates = [e for (k, _), e in current.items() if k == kind and e.source != DateSource.MENTOR_ESTIMATE]
+        candidates = [
+            e for (k, _), e in current.items() if k == kind and e.source != DateSource.MENTOR_ESTIMATE
+        ]
         official_kind = [e for e in candidates if e.source in OFFICIAL_SOURCES]
         chosen = max(official_kind or candidates, key=lambda e: e.recorded_at, default=None)
         if chosen is not None and chosen.date is not None:

@@ -1,7 +1,7 @@
 """Working days, public holidays and the release-day rule per Land: the one place that knows the calendar.
 
-Public holidays come from the maintained ``holidays`` library; Easter Tuesday and Whit Tuesday (which the prison
-acts treat like holidays for the release day) are derived from Easter with ``dateutil``.
+Public holidays come from the maintained ``holidays`` library; Easter Tuesday and Whit Tuesday (which the
+prison acts treat like holidays for the release day) are derived from Easter with ``dateutil``.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def is_easter_or_whit_tuesday(day: date) -> bool:
 
 
 def is_release_blocked(day: date, land: str = DEFAULT_LAND, rule: ReleaseDayRule | None = None) -> bool:
-    """Whether a release on ``day`` may be brought forward: weekend, holiday, Easter/Whit Tuesday, year end."""
+    """Whether a release on ``day`` may be brought forward: weekend, holiday, Easter/Whit Tue, year end."""
     rule = rule or release_day_rule(land)
     return (
         not is_working_day(day, land)
@@ -108,7 +108,7 @@ def is_release_blocked(day: date, land: str = DEFAULT_LAND, rule: ReleaseDayRule
 def earliest_release_day(
     sentence_end: date, land: str = DEFAULT_LAND, rule: ReleaseDayRule | None = None
 ) -> date:
-    """Step back from the sentence end until the day is not blocked (the sentence end itself if it is free)."""
+    """Step back from the sentence end until the day is not blocked (itself if it is free)."""
     rule = rule or release_day_rule(land)
     day = sentence_end
     while is_release_blocked(day, land, rule):

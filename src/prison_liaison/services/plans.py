@@ -1,4 +1,4 @@
-"""Release-preparation plans: templates, a participant's plan, item edits with status history, appointments."""
+"""Release-preparation plans: templates, a participant's plan, items with status history, appointments."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
     today: date
 
 
-# --- templates --------------------------------------------------------------------------------------------------
+# --- templates ----------------------------------------------------------------------------------------------
 
 
 def default_template() -> tuple[str, tuple[TemplateItem, ...]]:
@@ -120,7 +120,7 @@ async def update_template(
     return await get_template(caller, key)
 
 
-# --- a participant's plan ---------------------------------------------------------------------------------------
+# --- a participant's plan -----------------------------------------------------------------------------------
 
 
 async def _anchors(participant: Participant) -> dict[str, date | None]:
@@ -413,7 +413,12 @@ async def update_item(
                 row.update(status=status, status_by=caller.user_id, status_at=now, status_reason=reason or "")
                 if status_changed:
                     await repo.insert_status_change(
-                        item_id, item.status.value, status.value, caller.user_id, reason or "", now
+                        item_id,
+                        from_status=item.status.value,
+                        to_status=status.value,
+                        actor_id=caller.user_id,
+                        reason=reason or "",
+                        now=now,
                     )
         elif reason is not None:
             raise ValidationFailed("status_reason goes with a status change", field="status_reason")
@@ -453,7 +458,7 @@ async def delete_item(caller: Caller, item_id: UUID, *, expected_version: int) -
         )
 
 
-# --- agency appointments ----------------------------------------------------------------------------------------
+# --- agency appointments ------------------------------------------------------------------------------------
 
 APPOINTMENT_STATUSES = ("planned", "confirmed", "done", "cancelled")
 SEQUENCE_FIELDS = frozenset({"starts_at", "ends_at", "place", "status", "agency"})
@@ -581,7 +586,7 @@ async def delete_appointment(caller: Caller, appointment_id: UUID, *, expected_v
         )
 
 
-# --- agenda -----------------------------------------------------------------------------------------------------
+# --- agenda -------------------------------------------------------------------------------------------------
 
 
 class AgendaEntry(msgspec.Struct, frozen=True, kw_only=True):

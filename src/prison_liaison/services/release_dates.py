@@ -94,7 +94,7 @@ def anchors_from(
 
 
 async def replan(participant: Participant, now: datetime) -> tuple[date | None, dict[str, Any] | None]:
-    """Re-derive the planning date and every derived window from the ledger. Inside the caller's transaction."""
+    """Re-derive the planning date and every derived window from the ledger (in the caller's transaction)."""
     entries = await repo.list_entries(participant.id)
     new_date, _ = rules.planning_date(entries, participant.planning_basis)
     old_date = participant.planning_date
