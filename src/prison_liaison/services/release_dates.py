@@ -175,6 +175,8 @@ async def set_sentence(
     expected_version: int | None = None,
 ) -> Recorded:
     """Save the sentence and append a computed ledger entry for every date that changed."""
+    if not sentence.land:
+        sentence = msgspec.structs.replace(sentence, land=await plans_repo.participant_land(participant_id))
     calc = rules.calculate(sentence)  # validates before anything is written
     now = clock.now()
     async with db.transaction():
