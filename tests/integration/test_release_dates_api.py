@@ -235,14 +235,24 @@ async def test_concurrent_official_dates_leave_a_consistent_planning_date(world,
 
 async def test_sentence_land_defaults_to_the_prisons_land(world, fixed_clock) -> None:
     prison = await world.get("coordinator", f"/api/v1/prisons/{world.prisons['JVA-B']}")
-    await world.patch("coordinator", f"/api/v1/prisons/{world.prisons['JVA-B']}", json={"land": "BY"},
-                      headers={"If-Match": prison.headers["etag"]})
+    await world.patch(
+        "coordinator",
+        f"/api/v1/prisons/{world.prisons['JVA-B']}",
+        json={"land": "BY"},
+        headers={"If-Match": prison.headers["etag"]},
+    )
     pid = world.participants["T-0003"]
     # sentence end Tue 06.01.2026: a holiday in Bavaria, outside the federal window → Mon 05.01.2026
-    response = await world.put("mentor3", f"/api/v1/participants/{pid}/sentence",
-                               json={"sentence_start": "2025-01-07", "term": {"years": 1}})
+    response = await world.put(
+        "mentor3",
+        f"/api/v1/participants/{pid}/sentence",
+        json={"sentence_start": "2025-01-07", "term": {"years": 1}},
+    )
     assert response.status_code == 200, response.text
     body = response.json()["release_dates"]
     assert body["sentence"]["land"] == "BY"
-    assert (body["computed"]["sentence_end"], body["computed"]["earliest_release_day"]) == ("2026-01-06", "2026-01-05")
+    assert (body["computed"]["sentence_end"], body["computed"]["earliest_release_day"]) == (
+        "2026-01-06",
+        "2026-01-05",
+    )
     assert "release_day_rule_unverified" in {f["code"] for f in body["computed"]["flags"]}

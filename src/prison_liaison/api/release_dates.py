@@ -69,7 +69,7 @@ class SentenceWrite(Input):
     sentence_start: DateText
     term: TermSchema = msgspec.field(default_factory=TermSchema)
     pretrial_credit_days: Count = 0
-    land: Annotated[str, Meta(max_length=10, description="default: the Land of the participant's prison")] = ""
+    land: Annotated[str, Meta(max_length=10, description="default: the Land of the prison")] = ""
     youth: bool = False
     first_sentence: bool = True
     life: bool = False
@@ -79,7 +79,9 @@ class SentenceWrite(Input):
     def to_domain(self) -> Sentence:
         return Sentence(
             sentence_start=parse_date(self.sentence_start, "sentence_start"),
-            term=Term(years=self.term.years, months=self.term.months, weeks=self.term.weeks, days=self.term.days),
+            term=Term(
+                years=self.term.years, months=self.term.months, weeks=self.term.weeks, days=self.term.days
+            ),
             pretrial_credit_days=self.pretrial_credit_days,
             land=self.land,
             youth=self.youth,
