@@ -99,7 +99,7 @@ async def test_official_date_replans_derived_windows_but_not_hand_set(world, fix
     by_hand = await _patch_item(world, "mentor1", items["housing"], {"latest_due": "2026-07-15"})
     assert by_hand.json()["dates_set_by_hand"] is True
     # a visit planned for September now falls after the release
-    from prison_liaison.persistence.tables import VisitTable
+    from prison_liaison.persistence.tables import VisitTable  # noqa: PLC0415
 
     visit_id = uuid4()
     await VisitTable.insert(
@@ -199,7 +199,7 @@ async def test_other_mentors_plan_is_404(world, fixed_clock) -> None:
 
 async def test_prison_staff_see_shared_items_only_read_only(world, fixed_clock) -> None:
     pid, items = await _plan(world)
-    from prison_liaison.persistence.tables import ShareTable
+    from prison_liaison.persistence.tables import ShareTable  # noqa: PLC0415
 
     await ShareTable.insert(
         ShareTable(id=uuid4(), participant=pid, prison=world.prisons["JVA-A"], consent_date=date(2026, 3, 1))
@@ -374,3 +374,31 @@ async def test_plan_reads_and_writes_are_audited(world, fixed_clock) -> None:
     await world.get("mentor1", f"/api/v1/participants/{pid}/plan")
     events = (await world.get("coordinator", f"/api/v1/audit-events?participant_id={pid}")).json()["items"]
     assert {"plan.created", "plan_item.status_changed", "plan.read"} <= {e["action"] for e in events}
+
+
+async def test_item_anchored_on_dependency_moves_with_it(world, fixed_clock) -> None:
+    pid, items = await _plan(world)
+    added = await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/plan-items",
+        json={
+            "domain": "finances",
+            "title_de": "Kontoeröffnung nach Ausweis",
+            "anchor": "dependencies",
+            "start_offset_days": 0,
+            "due_offset_days": 14,
+            "depends_on": [items["identity"]["id"]],
+        },
+    )
+    assert added.status_code == 201, added.text
+    assert (added.json()["earliest_start"], added.json()["latest_due"]) == ("2026-06-01", "2026-06-15")
+    await _patch_item(world, "mentor1", items["identity"], {"latest_due": "2026-05-04"})
+    follower = (await world.get("mentor1", f"/api/v1/plan-items/{added.json()['id']}")).json()
+    assert (follower["earliest_start"], follower["latest_due"]) == ("2026-05-04", "2026-05-18")
+    lonely = await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/plan-items",
+        json={"domain": "other", "title_de": "x", "anchor": "dependencies", "due_offset_days": 3},
+    )
+    assert lonely.status_code == 422
+    assert lonely.json()["field"] == "anchor"

@@ -21,6 +21,7 @@ from prison_liaison.planning.plans import (
     check_status_change,
     check_template,
     due_state,
+    place,
     rederive,
     window,
 )
@@ -182,3 +183,36 @@ def test_plan_dependencies_refuse_cycles_and_strangers() -> None:
     assert info.value.code == "dependency_cycle"
     with pytest.raises(ValidationFailed):
         check_item_dependencies(a.id, [uuid4()], items)
+
+
+def test_items_anchored_on_dependencies_follow_them() -> None:
+    identity = _item(anchor=Anchor.PLANNING_DATE, due_offset_days=-91, position=10)
+    bank = _item(
+        anchor=Anchor.DEPENDENCIES,
+        start_offset_days=0,
+        due_offset_days=14,
+        depends_on=(identity.id,),
+        position=20,
+    )
+    placed = place([bank, identity], {"planning_date": date(2026, 8, 31)})
+    assert placed[identity.id].latest_due == date(2026, 6, 1)
+    assert (placed[bank.id].earliest_start, placed[bank.id].latest_due) == (
+        date(2026, 6, 1),
+        date(2026, 6, 15),
+    )
+    # the identity card deadline set by hand: the bank account follows it
+    by_hand = PlanItem(
+        **{
+            **{f: getattr(placed[identity.id], f) for f in PlanItem.__struct_fields__},
+            "latest_due": date(2026, 5, 4),
+            "dates_set_by_hand": True,
+        }
+    )
+    moves = rederive([by_hand, placed[bank.id]], {"planning_date": date(2026, 8, 31)})
+    assert [(m.id, m.new_latest_due, m.days) for m in moves] == [(bank.id, date(2026, 5, 18), -28)]
+
+
+def test_check_template_dependency_anchor_needs_dependencies() -> None:
+    with pytest.raises(ValidationFailed) as info:
+        check_template([TemplateItem(key="a", domain="housing", title_de="A", anchor=Anchor.DEPENDENCIES)])
+    assert info.value.field == "items[0].anchor"

@@ -20,7 +20,7 @@ from prison_liaison.services import plans as service
 from prison_liaison.services.context import Caller
 
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match")]
-AnchorValue = Literal["planning_date", "admission", "half_time", "two_thirds"]
+AnchorValue = Literal["planning_date", "admission", "half_time", "two_thirds", "dependencies"]
 ItemStatusValue = Literal["open", "in_progress", "done", "not_needed", "declined", "blocked"]
 Title = Annotated[str, Meta(min_length=1, max_length=300)]
 Days = Annotated[int, Meta(ge=-3660, le=3660)]

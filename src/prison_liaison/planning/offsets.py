@@ -16,6 +16,7 @@ class Anchor(enum.StrEnum):
     ADMISSION = "admission"
     HALF_TIME = "half_time"
     TWO_THIRDS = "two_thirds"
+    DEPENDENCIES = "dependencies"  # the latest deadline among the items this one depends on
 
 
 class Offset(msgspec.Struct, frozen=True, kw_only=True):

@@ -181,6 +181,10 @@ def check_template(items: Iterable[TemplateItem]) -> tuple[TemplateItem, ...]:
         if not item.title_de.strip():
             raise ValidationFailed("a German title is required", field=f"{field}.title_de")
         check_offsets(item.start_days, item.due_days, field)
+        if item.anchor == Anchor.DEPENDENCIES and not item.depends_on:
+            raise ValidationFailed(
+                "an item anchored on its dependencies needs at least one", field=f"{field}.anchor"
+            )
         if item.shared_with_prison and item.domain in NEVER_SHARED_DOMAINS:
             raise ValidationFailed(
                 "deradicalisation items are never shared with prison staff by default",
@@ -303,15 +307,57 @@ class ItemMove(msgspec.Struct, frozen=True, kw_only=True):
     days: int  # how far the deadline (or, without one, the start) moved; negative = earlier
 
 
+def topological(items: Iterable[PlanItem]) -> list[PlanItem]:
+    """Dependencies before the items that wait on them (the plan has no cycles; unknown ids are ignored)."""
+    by_id = {i.id: i for i in items}
+    done: set[UUID] = set()
+    order: list[PlanItem] = []
+
+    def visit(item: PlanItem, trail: frozenset[UUID]) -> None:
+        if item.id in done or item.id in trail:
+            return
+        for dep in item.depends_on:
+            if dep in by_id:
+                visit(by_id[dep], trail | {item.id})
+        done.add(item.id)
+        order.append(item)
+
+    for item in sorted(by_id.values(), key=lambda i: i.position):
+        visit(item, frozenset())
+    return order
+
+
+def place(
+    items: Iterable[PlanItem], anchors: Mapping[str, date | None], land: str = workdays.DEFAULT_LAND
+) -> dict[UUID, PlanItem]:
+    """Every item with its window derived from the anchors (and from its dependencies' deadlines).
+
+    Hand-set items keep their dates.
+    """
+    placed: dict[UUID, PlanItem] = {}
+    for item in topological(items):
+        if item.dates_set_by_hand:
+            placed[item.id] = item
+            continue
+        own = dict(anchors)
+        if item.anchor == Anchor.DEPENDENCIES:
+            dues = [placed[d].latest_due for d in item.depends_on if d in placed]
+            own[Anchor.DEPENDENCIES.value] = max((d for d in dues if d is not None), default=None)
+        start, due = window(item.anchor, item.start_offset_days, item.due_offset_days, own, land)
+        placed[item.id] = msgspec.structs.replace(item, earliest_start=start, latest_due=due)
+    return placed
+
+
 def rederive(
     items: Iterable[PlanItem], anchors: Mapping[str, date | None], land: str = workdays.DEFAULT_LAND
 ) -> list[ItemMove]:
-    """New windows for every item whose dates are derived; hand-set items stay where they are."""
+    """What moves when the anchors move: derived windows follow, hand-set items stay where they are."""
+    items = list(items)
+    placed = place(items, anchors, land)
     moves = []
-    for item in items:
-        if item.dates_set_by_hand:
-            continue
-        start, due = window(item.anchor, item.start_offset_days, item.due_offset_days, anchors, land)
+    for item in sorted(items, key=lambda i: i.position):
+        new = placed[item.id]
+        start, due = new.earliest_start, new.latest_due
         if (start, due) == (item.earliest_start, item.latest_due):
             continue
         if due is not None and item.latest_due is not None:

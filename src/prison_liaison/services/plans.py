@@ -202,7 +202,6 @@ async def create_plan(caller: Caller, participant_id: UUID, template_key: str = 
         ids = {t.key: uuid4() for t in template.items}
         items = []
         for position, t in enumerate(template.items):
-            start, due = rules.window(t.anchor, t.start_days, t.due_days, anchors, land)
             items.append(
                 PlanItem(
                     id=ids[t.key],
@@ -217,14 +216,14 @@ async def create_plan(caller: Caller, participant_id: UUID, template_key: str = 
                     anchor=t.anchor,
                     start_offset_days=t.start_days,
                     due_offset_days=t.due_days,
-                    earliest_start=start,
-                    latest_due=due,
                     depends_on=tuple(ids[d] for d in t.depends_on),
                     shared_with_prison=t.shared_with_prison,
                     position=(position + 1) * 10,
                     notes=encrypt_text(t.note) if t.note else "",
                 )
             )
+        placed = rules.place(items, anchors, land)
+        items = [placed[i.id] for i in items]
         await repo.insert_items(items, now)
         await audit.record(
             caller,
@@ -262,26 +261,46 @@ async def _load_item(caller: Caller, item_id: UUID, *, write: bool) -> tuple[Par
 
 
 def _apply_dates(
-    item: PlanItem, values: dict[str, Any], anchors: dict[str, date | None], land: str
+    item: PlanItem,
+    values: dict[str, Any],
+    anchors: dict[str, date | None],
+    land: str,
+    plan: dict[UUID, PlanItem],
 ) -> PlanItem:
     """Hand-set dates stick; offsets (or ``dates_set_by_hand: false``) re-derive the window."""
     values = {k: v for k, v in values.items() if k in PlanItem.__struct_fields__}
     if "anchor" in values:
         values["anchor"] = Anchor(values["anchor"])
     updated = msgspec.structs.replace(item, **values)
+    if updated.anchor == Anchor.DEPENDENCIES and not updated.depends_on:
+        raise ValidationFailed("an item anchored on its dependencies needs at least one", field="anchor")
     if "earliest_start" in values or "latest_due" in values:
         updated = msgspec.structs.replace(updated, dates_set_by_hand=True)
     elif not updated.dates_set_by_hand:
-        start, due = rules.window(
-            updated.anchor, updated.start_offset_days, updated.due_offset_days, anchors, land
-        )
-        updated = msgspec.structs.replace(updated, earliest_start=start, latest_due=due)
+        others = [i for i in plan.values() if i.id != updated.id]
+        updated = rules.place([*others, updated], anchors, land)[updated.id]
     if updated.earliest_start and updated.latest_due and updated.earliest_start > updated.latest_due:
         raise ValidationFailed(
             "latest_due must not be before earliest_start", field="latest_due", code="window_inverted"
         )
     rules.check_offsets(updated.start_offset_days, updated.due_offset_days, "offsets")
     return updated
+
+
+async def reflow(participant: Participant, now: datetime) -> list[rules.ItemMove]:
+    """Move every derived window to where the anchors now put it. Inside the caller's transaction."""
+    items = await repo.list_items(participant.id)
+    if not items:
+        return []
+    moves = rules.rederive(items, await _anchors(participant), await repo.participant_land(participant.id))
+    for move in moves:
+        await repo.update_item(
+            move.id,
+            {"earliest_start": move.new_earliest_start, "latest_due": move.new_latest_due},
+            expected_version=None,
+            now=now,
+        )
+    return moves
 
 
 async def add_item(
@@ -311,7 +330,7 @@ async def add_item(
         if "depends_on" in fields:
             fields["depends_on"] = tuple(fields["depends_on"])
         item = _apply_dates(
-            base, fields, await _anchors(participant), await repo.participant_land(participant_id)
+            base, fields, await _anchors(participant), await repo.participant_land(participant_id), existing
         )
         item = msgspec.structs.replace(item, notes=encrypt_text(values.get("notes", "")))
         await repo.insert_items([item], now)
@@ -382,7 +401,7 @@ async def update_item(
         ):
             values.pop("dates_set_by_hand")
         updated = _apply_dates(
-            item, values, await _anchors(participant), await repo.participant_land(participant.id)
+            item, values, await _anchors(participant), await repo.participant_land(participant.id), items
         )
         row: dict[str, Any] = {
             k: getattr(updated, k)
@@ -423,6 +442,8 @@ async def update_item(
         elif reason is not None:
             raise ValidationFailed("status_reason goes with a status change", field="status_reason")
         await repo.update_item(item_id, row, expected_version=expected_version, now=now)
+        # items anchored on this one's deadline follow it
+        await reflow(participant, now)
         await audit.record(
             caller,
             "plan_item.status_changed" if status_changed else "plan_item.updated",

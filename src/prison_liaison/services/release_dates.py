@@ -19,6 +19,7 @@ from prison_liaison.planning.errors import NotFound, PreconditionRequired
 from prison_liaison.planning.models import Participant, Role
 from prison_liaison.planning.release_dates import Calculation, LedgerEntry, Sentence, SentenceRecord
 from prison_liaison.services import access, audit
+from prison_liaison.services import plans as plans_service
 from prison_liaison.services.context import Caller
 
 
@@ -82,17 +83,6 @@ async def get_release_dates(caller: Caller, participant_id: UUID) -> ReleaseDate
     return view
 
 
-def anchors_from(
-    participant: Participant, entries: list[LedgerEntry], planning: date | None
-) -> dict[str, Any]:
-    return {
-        "planning_date": planning,
-        "admission": participant.admitted_on,
-        "half_time": rules.best_date(entries, "half_time"),
-        "two_thirds": rules.best_date(entries, "two_thirds"),
-    }
-
-
 async def replan(participant: Participant, now: datetime) -> tuple[date | None, dict[str, Any] | None]:
     """Re-derive the planning date and every derived window from the ledger (in the caller's transaction)."""
     entries = await repo.list_entries(participant.id)
@@ -102,16 +92,7 @@ async def replan(participant: Participant, now: datetime) -> tuple[date | None, 
         await participants_repo.update_participant(
             participant.id, {"planning_date": new_date}, expected_version=None, now=now
         )
-    land = await plans_repo.participant_land(participant.id)
-    items = await plans_repo.list_items(participant.id)
-    moves = plan_rules.rederive(items, anchors_from(participant, entries, new_date), land)
-    for move in moves:
-        await plans_repo.update_item(
-            move.id,
-            {"earliest_start": move.new_earliest_start, "latest_due": move.new_latest_due},
-            expected_version=None,
-            now=now,
-        )
+    moves = await plans_service.reflow(msgspec.structs.replace(participant, planning_date=new_date), now)
     visits: list[dict[str, Any]] = []
     if new_date is not None and new_date != old_date:
         end_of_release_day = datetime.combine(new_date + timedelta(days=1), time(0), tzinfo=clock.BERLIN)
