@@ -299,3 +299,42 @@ def test_planning_date_prefers_prison_calculation_of_chosen_kind() -> None:
         _entry("two_thirds", date(2026, 6, 1), "computed", 2),
     ]
     assert planning_date(entries, "two_thirds") == (date(2026, 4, 28), "prison_letter:two_thirds")
+
+
+ledger_entries = st.lists(
+    st.builds(
+        _entry,
+        st.sampled_from(
+            ["sentence_end", "two_thirds", "half_time", "planned_release", "earliest_release_day"]
+        ),
+        st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
+        st.sampled_from(["computed", "prison_letter", "court_decision", "mentor_estimate"]),
+        st.integers(0, 59),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ledger_entries, st.sampled_from(["sentence_end", "two_thirds", "half_time"]))
+def test_planning_date_official_release_always_wins(entries, basis) -> None:
+    day, source = planning_date(entries, basis)
+    release_kinds = {"planned_release", "sentence_end", "earliest_release_day"}
+    latest = {}
+    for e in sorted(entries, key=lambda e: e.recorded_at):
+        latest[(e.kind, e.source)] = e
+    official = [
+        e
+        for e in latest.values()
+        if e.source in ("prison_letter", "court_decision")
+        and (e.kind in release_kinds or e.source == "court_decision")
+    ]
+    if official:
+        newest = max(e.recorded_at for e in official)
+        assert day in {e.date for e in official if e.recorded_at == newest}
+        assert source.split(":")[0] in ("prison_letter", "court_decision")
+    elif not entries:
+        assert (day, source) == (None, "none")
+    else:
+        assert day in {e.date for e in entries}
+        assert day is not None

@@ -412,7 +412,8 @@ def planning_date(entries: Iterable[LedgerEntry], basis: str = "sentence_end") -
     1. the most recently recorded official release date (prison letter, court decision), if any;
     2. else the date of the kind the mentors chose as basis (e.g. two thirds), official before computed;
     3. else the sentence end (or life minimum), official before computed;
-    4. else the latest mentor estimate.
+    4. else the latest mentor estimate;
+    5. else the latest date of any other kind (official before computed).
     """
     entries = list(entries)
     current = current_entries(entries)
@@ -439,6 +440,14 @@ def planning_date(entries: Iterable[LedgerEntry], basis: str = "sentence_end") -
     if estimates:
         latest = max(estimates, key=lambda e: e.recorded_at)
         return latest.date, f"mentor_estimate:{latest.kind}"
+    # only dates of other kinds (e.g. the prison's two-thirds date while planning on the sentence end, with no
+    # sentence recorded): better to plan on the latest of them than on nothing
+    others = [
+        e for e in current.values() if e.date is not None and e.kind in (*PLANNING_BASES, *RELEASE_KINDS)
+    ]
+    if others:
+        latest = max(others, key=lambda e: (e.source in OFFICIAL_SOURCES, e.recorded_at))
+        return latest.date, f"{latest.source}:{latest.kind}"
     return None, "none"
 
 
