@@ -294,7 +294,7 @@ async def test_appointment_sequence_bumps_on_time_place_status(world, fixed_cloc
     )
     assert created.status_code == 201, created.text
     a = created.json()
-    assert (a["sequence"], a["plan_item_id"]) == (0, items["benefits"]["id"])
+    assert (a["sequence"], a["plan_item_id"], a["warnings"]) == (0, items["benefits"]["id"], [])
     url = f"/api/v1/appointments/{a['id']}"
     contact = await world.patch(
         "mentor1", url, json={"contact": "Frau M."}, headers={"If-Match": created.headers["etag"]}
@@ -402,3 +402,20 @@ async def test_item_anchored_on_dependency_moves_with_it(world, fixed_clock) -> 
     )
     assert lonely.status_code == 422
     assert lonely.json()["field"] == "anchor"
+
+
+async def test_release_day_appointment_before_eleven_is_flagged(world, fixed_clock) -> None:
+    pid, _ = await _plan(world)
+    early = await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/appointments",
+        json={
+            "starts_at": "2026-08-31T08:30:00+02:00",
+            "ends_at": "2026-08-31T09:00:00+02:00",
+            "agency": "Bank",
+        },
+    )
+    assert early.status_code == 201, early.text
+    assert early.json()["warnings"] == ["release_day_before_11"]
+    plan = (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()
+    assert plan["appointments"][0]["warnings"] == ["release_day_before_11"]

@@ -14,8 +14,14 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from prison_liaison.api.deps import etag, parse_if_match
 from prison_liaison.api.schemas import Input, ListOf, changes_of
-from prison_liaison.persistence.plans import Appointment, StatusChange
-from prison_liaison.planning.plans import ChecklistTemplate, DueState, PlanItem, TemplateItem
+from prison_liaison.planning.plans import (
+    Appointment,
+    ChecklistTemplate,
+    DueState,
+    PlanItem,
+    StatusChange,
+    TemplateItem,
+)
 from prison_liaison.services import plans as service
 from prison_liaison.services.context import Caller
 
@@ -174,6 +180,7 @@ class AppointmentRead(Struct, kw_only=True):
     sequence: int
     shared_with_prison: bool
     version: int
+    warnings: list[str] = msgspec.field(default_factory=list)
 
     @classmethod
     def from_domain(cls, a: Appointment) -> AppointmentRead:
@@ -191,6 +198,7 @@ class AppointmentRead(Struct, kw_only=True):
             sequence=a.sequence,
             shared_with_prison=a.shared_with_prison,
             version=a.version,
+            warnings=list(a.warnings),
         )
 
 

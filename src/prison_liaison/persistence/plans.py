@@ -20,34 +20,14 @@ from prison_liaison.persistence.tables import (
     VisitTable,
 )
 from prison_liaison.planning.offsets import Anchor
-from prison_liaison.planning.plans import ChecklistTemplate, ItemStatus, PlanItem, TemplateItem
-
-
-class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
-    plan_item_id: UUID
-    from_status: str
-    to_status: str
-    actor_id: UUID | None
-    at: datetime
-    reason: str = ""
-
-
-class Appointment(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    participant_id: UUID
-    plan_item_id: UUID | None
-    starts_at: datetime
-    ends_at: datetime
-    agency: str
-    place: str = ""
-    contact: str = ""
-    what_to_bring: str = ""
-    status: str = "planned"
-    sequence: int = 0
-    shared_with_prison: bool = True
-    version: int = 1
-    participant_code: str = ""
-
+from prison_liaison.planning.plans import (
+    Appointment,
+    ChecklistTemplate,
+    ItemStatus,
+    PlanItem,
+    StatusChange,
+    TemplateItem,
+)
 
 # --- templates ----------------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -116,6 +116,48 @@ class PlanItem(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_ITEM_STATUSES
+
+
+class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
+    plan_item_id: UUID
+    from_status: str
+    to_status: str
+    actor_id: UUID | None
+    at: datetime
+    reason: str = ""
+
+
+class Appointment(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    participant_id: UUID
+    plan_item_id: UUID | None
+    starts_at: datetime
+    ends_at: datetime
+    agency: str
+    place: str = ""
+    contact: str = ""
+    what_to_bring: str = ""
+    status: str = "planned"
+    sequence: int = 0
+    shared_with_prison: bool = True
+    version: int = 1
+    participant_code: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+RELEASE_DAY_EARLIEST_APPOINTMENT = time(11, 0)
+
+
+def appointment_warnings(appointment: Appointment, planning_date: date | None, tz: tzinfo) -> tuple[str, ...]:
+    """Soft rules a mentor should see: release happens in the morning, so agencies from about 11:00."""
+    local = appointment.starts_at.astimezone(tz)
+    if (
+        planning_date is not None
+        and local.date() == planning_date
+        and local.time() < RELEASE_DAY_EARLIEST_APPOINTMENT
+    ):
+        return ("release_day_before_11",)
+    return ()
 
 
 # --- templates ----------------------------------------------------------------------------------------------

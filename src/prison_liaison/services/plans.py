@@ -14,12 +14,19 @@ from prison_liaison import clock
 from prison_liaison.persistence import db
 from prison_liaison.persistence import plans as repo
 from prison_liaison.persistence import release_dates as ledger_repo
-from prison_liaison.persistence.plans import Appointment, StatusChange
 from prison_liaison.planning import plans as rules
 from prison_liaison.planning.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from prison_liaison.planning.models import CLOSED_STATUSES, Participant, ParticipantStatus, Role
 from prison_liaison.planning.offsets import Anchor
-from prison_liaison.planning.plans import ChecklistTemplate, DueState, ItemStatus, PlanItem, TemplateItem
+from prison_liaison.planning.plans import (
+    Appointment,
+    ChecklistTemplate,
+    DueState,
+    ItemStatus,
+    PlanItem,
+    StatusChange,
+    TemplateItem,
+)
 from prison_liaison.planning.release_dates import best_date
 from prison_liaison.services import access, audit
 from prison_liaison.services.context import Caller
@@ -166,7 +173,7 @@ async def _plan(caller: Caller, participant: Participant) -> Plan:
         items=[_for_caller(caller, i) for i in items],
         due={i.id: rules.due_state(i, today=today, case_closed=participant.is_closed) for i in items},
         history=dict(history),
-        appointments=appointments,
+        appointments=[_warned(a, participant.planning_date) for a in appointments],
         today=today,
     )
 
@@ -526,10 +533,16 @@ async def list_appointments(caller: Caller, participant_id: UUID) -> list[Appoin
     return plan.appointments
 
 
+def _warned(appointment: Appointment, planning_date: date | None) -> Appointment:
+    return msgspec.structs.replace(
+        appointment, warnings=rules.appointment_warnings(appointment, planning_date, clock.BERLIN)
+    )
+
+
 async def create_appointment(caller: Caller, participant_id: UUID, values: dict[str, Any]) -> Appointment:
     now = clock.now()
     async with db.transaction():
-        await access.load_participant(caller, participant_id, write=True)
+        participant, _ = await access.load_participant(caller, participant_id, write=True)
         await _check_appointment(participant_id, values, None)
         appointment_id = await repo.insert_appointment(participant_id, values, now)
         await audit.record(
@@ -541,17 +554,18 @@ async def create_appointment(caller: Caller, participant_id: UUID, values: dict[
         )
         created = await repo.get_appointment(appointment_id)
     assert created is not None
-    return created
+    return _warned(created, participant.planning_date)
 
 
 async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool) -> Appointment:
+    """The appointment (with its warnings) if the caller may see its participant."""
     appointment = await repo.get_appointment(appointment_id)
     if appointment is None:
         raise NotFound("appointment not found")
-    await access.load_participant(caller, appointment.participant_id, write=write)
+    participant, _ = await access.load_participant(caller, appointment.participant_id, write=write)
     if caller.role == Role.PRISON_STAFF and not appointment.shared_with_prison:
         raise NotFound("appointment not found")
-    return appointment
+    return _warned(appointment, participant.planning_date)
 
 
 async def get_appointment(caller: Caller, appointment_id: UUID) -> Appointment:
@@ -574,6 +588,8 @@ async def update_appointment(
     now = clock.now()
     async with db.transaction():
         current = await _load_appointment(caller, appointment_id, write=True)
+        participant, _ = await access.load_participant(caller, current.participant_id, write=True)
+        current_date = participant.planning_date
         await _check_appointment(current.participant_id, changes, current)
         values = dict(changes)
         if any(k in SEQUENCE_FIELDS and values[k] != getattr(current, k) for k in values):
@@ -589,7 +605,7 @@ async def update_appointment(
         )
         updated = await repo.get_appointment(appointment_id)
     assert updated is not None
-    return updated
+    return _warned(updated, current_date)
 
 
 async def delete_appointment(caller: Caller, appointment_id: UUID, *, expected_version: int | None) -> None:
