@@ -338,3 +338,10 @@ def test_planning_date_official_release_always_wins(entries, basis) -> None:
     else:
         assert day in {e.date for e in entries}
         assert day is not None
+
+
+def test_calculate_says_when_a_minimum_binds() -> None:
+    e2 = calculate(Sentence(sentence_start=date(2025, 3, 10), term=Term(years=1)))
+    e5 = calculate(Sentence(sentence_start=date(2025, 5, 5), term=Term(months=3)))
+    assert {(f.code, f.kind) for f in e2.flags} == {("minimum_applies", "half_time")}
+    assert ("minimum_applies", "two_thirds") in {(f.code, f.kind) for f in e5.flags}

@@ -316,6 +316,19 @@ def calculate(s: Sentence) -> Calculation:
         t = fraction_date(start, s.term, credit, (2, 3), TWO_THIRDS_MINIMUM_MONTHS)
         half = h if h < sentence_end else None
         two_thirds = t if t < sentence_end else None
+        for kind, value, months in (
+            ("half_time", half, HALF_MINIMUM_MONTHS),
+            ("two_thirds", two_thirds, TWO_THIRDS_MINIMUM_MONTHS),
+        ):
+            if value is not None and value == add_calendar(start, months=months) - timedelta(days=1 + credit):
+                flags.append(
+                    Flag(
+                        code="minimum_applies",
+                        level="info",
+                        kind=kind,
+                        message=f"Mindestverbüßung von {months} Monaten bestimmt den Termin (StGB §57).",
+                    )
+                )
         if half is not None and not first_condition:
             flags.append(
                 Flag(
