@@ -99,13 +99,14 @@ async def test_official_date_replans_derived_windows_but_not_hand_set(world, fix
     by_hand = await _patch_item(world, "mentor1", items["housing"], {"latest_due": "2026-07-15"})
     assert by_hand.json()["dates_set_by_hand"] is True
     # a visit planned for September now falls after the release
-    from prison_liaison.persistence.tables import VisitTable  # noqa: PLC0415
+    from prison_liaison.persistence.tables import VisitTable
 
     visit_id = uuid4()
     await VisitTable.insert(
         VisitTable(
             id=visit_id,
             participant=pid,
+            prison=world.prisons["JVA-A"],
             starts_at=datetime(2026, 8, 20, 8, 0, tzinfo=UTC),
             ends_at=datetime(2026, 8, 20, 9, 0, tzinfo=UTC),
             status="planned",
@@ -129,10 +130,12 @@ async def test_official_date_replans_derived_windows_but_not_hand_set(world, fix
     assert "Wohnungssuche; Meldeadresse klären; ggf. betreutes Wohnen" not in moved
     assert [v["id"] for v in replan["visits_after_release"]] == [str(visit_id)]
     assert "1 visit(s) now fall after release" in replan["summary"]
-    plan = {
-        i["item_key"]: i
-        for i in (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()["items"]
-    }
+    # the visit itself is flagged for review by the visits rules (never dropped)
+    flagged = await VisitTable.select(VisitTable.needs_review, VisitTable.review_reason).where(
+        VisitTable.id == visit_id
+    )
+    assert flagged == [{"needs_review": True, "review_reason": "release_date_changed"}]
+    plan = {i["item_key"]: i for i in (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()["items"]}
     assert plan["housing"]["latest_due"] == "2026-07-15"
     assert plan["identity"]["latest_due"] == date(2026, 5, 15).isoformat()
     ledger = (await world.get("mentor1", f"/api/v1/participants/{pid}/release-dates")).json()
@@ -199,7 +202,7 @@ async def test_other_mentors_plan_is_404(world, fixed_clock) -> None:
 
 async def test_prison_staff_see_shared_items_only_read_only(world, fixed_clock) -> None:
     pid, items = await _plan(world)
-    from prison_liaison.persistence.tables import ShareTable  # noqa: PLC0415
+    from prison_liaison.persistence.tables import ShareTable
 
     await ShareTable.insert(
         ShareTable(id=uuid4(), participant=pid, prison=world.prisons["JVA-A"], consent_date=date(2026, 3, 1))
@@ -271,9 +274,7 @@ async def test_add_item_by_hand_and_remove_rules(world, fixed_clock) -> None:
     removed = await world.delete("mentor1", f"/api/v1/plan-items/{body['id']}", headers={"If-Match": '"v1"'})
     assert removed.status_code == 204
     assert (await world.get("mentor1", f"/api/v1/plan-items/{body['id']}")).status_code == 404
-    cycle = await _patch_item(
-        world, "mentor1", items["identity"], {"depends_on": [items["bank_account"]["id"]]}
-    )
+    cycle = await _patch_item(world, "mentor1", items["identity"], {"depends_on": [items["bank_account"]["id"]]})
     assert cycle.status_code == 422
     assert cycle.json()["code"] == "dependency_cycle"
 

@@ -211,7 +211,7 @@ async def test_changing_planning_basis_moves_planning_date_and_plan(world, fixed
 
 
 async def test_concurrent_official_dates_leave_a_consistent_planning_date(world, fixed_clock) -> None:
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
     pid = world.participants["T-0001"]
     await world.put("mentor1", f"/api/v1/participants/{pid}/sentence", json=SENTENCE)

@@ -8,7 +8,7 @@ from tests.support import login
 
 
 async def test_demo_release_dates_and_plans(client, db, fixed_clock) -> None:
-    from prison_liaison.services.demo import PARTICIPANTS, load_demo  # noqa: PLC0415
+    from prison_liaison.services.demo import PARTICIPANTS, load_demo
 
     result = await load_demo()
     token = {u: await login(client, u, result.password) for u in ("mentor1", "coordinator")}

@@ -7,6 +7,7 @@ from typing import Any
 from prison_liaison.api.agenda import agenda
 from prison_liaison.api.audit import AuditController
 from prison_liaison.api.auth import AuthController
+from prison_liaison.api.documents import DocumentController
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.plans import (
@@ -18,6 +19,7 @@ from prison_liaison.api.plans import (
 from prison_liaison.api.prisons import PrisonController
 from prison_liaison.api.release_dates import CalculatorController, ParticipantReleaseDatesController
 from prison_liaison.api.users import UserController
+from prison_liaison.api.visits import VisitController, find_visit_slots, prison_day_visits
 
 ROUTE_HANDLERS: list[Any] = [
     health,
@@ -33,4 +35,8 @@ ROUTE_HANDLERS: list[Any] = [
     PlanItemController,
     AppointmentController,
     agenda,
+    VisitController,
+    find_visit_slots,
+    prison_day_visits,
+    DocumentController,
 ]

@@ -67,9 +67,7 @@ async def insert_template(key: str, name: str, items: tuple[TemplateItem, ...], 
     )
 
 
-async def update_template(
-    template_id: UUID, values: dict[str, Any], *, expected_version: int, now: datetime
-) -> int:
+async def update_template(template_id: UUID, values: dict[str, Any], *, expected_version: int, now: datetime) -> int:
     if "items" in values:
         values = {**values, "items": msgspec.to_builtins(values["items"])}
     return await versioned_update(
@@ -137,9 +135,7 @@ def _item_values(item: PlanItem) -> dict[str, Any]:
 
 async def list_items(participant_id: UUID) -> list[PlanItem]:
     rows = (
-        await PlanItemTable.select()
-        .where(PlanItemTable.participant == participant_id)
-        .order_by(PlanItemTable.position)
+        await PlanItemTable.select().where(PlanItemTable.participant == participant_id).order_by(PlanItemTable.position)
     )
     return [_item(r) for r in rows]
 
@@ -164,17 +160,13 @@ async def insert_items(items: list[PlanItem], now: datetime) -> None:
         return
     await PlanItemTable.insert(
         *[
-            PlanItemTable(
-                id=i.id, participant=i.participant_id, created_at=now, updated_at=now, **_item_values(i)
-            )
+            PlanItemTable(id=i.id, participant=i.participant_id, created_at=now, updated_at=now, **_item_values(i))
             for i in items
         ]
     )
 
 
-async def update_item(
-    item_id: UUID, values: dict[str, Any], *, expected_version: int | None, now: datetime
-) -> int:
+async def update_item(item_id: UUID, values: dict[str, Any], *, expected_version: int | None, now: datetime) -> int:
     if "depends_on" in values:
         values = {**values, "depends_on": [str(d) for d in values["depends_on"]]}
     if "anchor" in values and isinstance(values["anchor"], Anchor):
@@ -185,9 +177,7 @@ async def update_item(
 
 
 async def delete_item(item_id: UUID) -> None:
-    await AppointmentTable.update({AppointmentTable.plan_item: None}).where(
-        AppointmentTable.plan_item == item_id
-    )
+    await AppointmentTable.update({AppointmentTable.plan_item: None}).where(AppointmentTable.plan_item == item_id)
     await PlanItemStatusChangeTable.delete().where(PlanItemStatusChangeTable.plan_item == item_id)
     await PlanItemTable.delete().where(PlanItemTable.id == item_id)
 
@@ -276,9 +266,7 @@ async def list_appointments(participant_id: UUID) -> list[Appointment]:
     return [_appointment(r) for r in rows]
 
 
-async def appointments_between(
-    participant_ids: list[UUID], start: datetime, end: datetime
-) -> list[Appointment]:
+async def appointments_between(participant_ids: list[UUID], start: datetime, end: datetime) -> list[Appointment]:
     if not participant_ids:
         return []
     rows = (
@@ -320,9 +308,7 @@ async def update_appointment(
     appointment_id: UUID, values: dict[str, Any], *, expected_version: int | None, now: datetime
 ) -> int:
     values = {("plan_item" if k == "plan_item_id" else k): v for k, v in values.items()}
-    return await versioned_update(
-        AppointmentTable, appointment_id, values, expected_version=expected_version, now=now
-    )
+    return await versioned_update(AppointmentTable, appointment_id, values, expected_version=expected_version, now=now)
 
 
 async def delete_appointment(appointment_id: UUID) -> None:
@@ -335,13 +321,14 @@ ACTIVE_VISIT_STATUSES = ("planned", "requested", "confirmed")
 
 
 async def visits_after(participant_id: UUID, after: datetime) -> list[dict[str, Any]]:
-    """Future visits still on the calendar that start after ``after`` (the end of the release day)."""
+    """Prison visits still on the calendar that start at or after ``after`` (meetings after release are fine)."""
     rows = (
         await VisitTable.select(VisitTable.id, VisitTable.starts_at, VisitTable.status)
         .where(
             (VisitTable.participant == participant_id)
             & (VisitTable.starts_at >= after)
             & VisitTable.status.is_in(list(ACTIVE_VISIT_STATUSES))
+            & (VisitTable.kind != "meeting")
         )
         .order_by(VisitTable.starts_at)
     )

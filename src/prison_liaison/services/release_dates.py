@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from prison_liaison.planning.models import Participant, Role
 from prison_liaison.planning.release_dates import Calculation, LedgerEntry, Sentence, SentenceRecord
 from prison_liaison.services import access, audit
 from prison_liaison.services import plans as plans_service
+from prison_liaison.services import visits as visits_service
 from prison_liaison.services.context import Caller
 
 
@@ -83,7 +84,7 @@ async def get_release_dates(caller: Caller, participant_id: UUID) -> ReleaseDate
     return view
 
 
-async def replan(participant: Participant, now: datetime) -> tuple[date | None, dict[str, Any] | None]:
+async def replan(caller: Caller, participant: Participant, now: datetime) -> tuple[date | None, dict[str, Any] | None]:
     """Re-derive the planning date and every derived window from the ledger (in the caller's transaction)."""
     entries = await repo.list_entries(participant.id)
     new_date, _ = rules.planning_date(entries, participant.planning_basis)
@@ -95,9 +96,11 @@ async def replan(participant: Participant, now: datetime) -> tuple[date | None, 
     moves = await plans_service.reflow(msgspec.structs.replace(participant, planning_date=new_date), now)
     visits: list[dict[str, Any]] = []
     if new_date is not None and new_date != old_date:
-        end_of_release_day = datetime.combine(new_date + timedelta(days=1), time(0), tzinfo=clock.BERLIN)
-        # only visits still ahead of us: a release date in the past does not flag history
-        visits = await plans_repo.visits_after(participant.id, max(end_of_release_day, now))
+        # visits on or after the release day no longer happen in prison; only those still ahead of us
+        start_of_release_day = datetime.combine(new_date, time(0), tzinfo=clock.BERLIN)
+        visits = await plans_repo.visits_after(participant.id, max(start_of_release_day, now))
+        if old_date is None or new_date < old_date:
+            await visits_service.flag_after_release_date(caller, participant.id, new_date)
     if new_date == old_date and not moves:
         return new_date, None
     return new_date, plan_rules.replan_diff(old_date, new_date, moves, visits)
@@ -126,7 +129,7 @@ async def record_entry(
             recorded_by=caller.user_id,
             now=now,
         )
-        new_date, diff = await replan(participant, now)
+        new_date, diff = await replan(caller, participant, now)
         if diff is not None:
             await repo.set_replan_diff(entry_id, diff)
         await audit.record(
@@ -166,9 +169,7 @@ async def set_sentence(
         participant = await _load(caller, participant_id, write=True)  # the cached planning date, now locked
         existing = await repo.get_sentence(participant_id)
         if existing is not None and expected_version is None:
-            raise PreconditionRequired(
-                "send If-Match with the ETag of the sentence you are changing", field="If-Match"
-            )
+            raise PreconditionRequired("send If-Match with the ETag of the sentence you are changing", field="If-Match")
         await repo.save_sentence(
             participant_id, sentence, court=court, note=note, expected_version=expected_version, now=now
         )
@@ -197,7 +198,7 @@ async def set_sentence(
                     now=now,
                 )
             )
-        new_date, diff = await replan(participant, now)
+        new_date, diff = await replan(caller, participant, now)
         if diff is not None and new_ids:
             await repo.set_replan_diff(new_ids[0], diff)
         await audit.record(
@@ -210,9 +211,7 @@ async def set_sentence(
             planning_date=new_date,
         )
         view = await _view(participant)
-    return Recorded(
-        release_dates=view, entries=[e for e in view.entries if e.id in set(new_ids)], replan=diff
-    )
+    return Recorded(release_dates=view, entries=[e for e in view.entries if e.id in set(new_ids)], replan=diff)
 
 
 async def get_sentence(caller: Caller, participant_id: UUID) -> SentenceRecord:
