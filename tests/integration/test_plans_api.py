@@ -202,21 +202,53 @@ async def test_other_mentors_plan_is_404(world, fixed_clock) -> None:
 
 async def test_prison_staff_see_shared_items_only_read_only(world, fixed_clock) -> None:
     pid, items = await _plan(world)
-    from prison_liaison.persistence.tables import ShareTable
-
-    await ShareTable.insert(
-        ShareTable(id=uuid4(), participant=pid, prison=world.prisons["JVA-A"], consent_date=date(2026, 3, 1))
+    created = await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/shares",
+        json={
+            "prison_id": str(world.prisons["JVA-A"]),
+            "scope": ["housing", "identity", "income", "finances"],
+            "consent_date": "2026-03-01",
+            "consent_scope": "Entlassungsplan: Wohnen, Ausweis, Einkommen, Finanzen",
+        },
+    )
+    assert created.status_code == 201, created.text
+    await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/appointments",
+        json={
+            "starts_at": "2026-05-04T10:00:00+02:00",
+            "ends_at": "2026-05-04T11:00:00+02:00",
+            "agency": "Bürgeramt",
+            "plan_item_id": items["identity"]["id"],
+        },
+    )
+    await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid}/appointments",
+        json={
+            "starts_at": "2026-05-05T10:00:00+02:00",
+            "ends_at": "2026-05-05T11:00:00+02:00",
+            "agency": "Suchtberatung",
+            "plan_item_id": items["addiction"]["id"],
+        },
     )
     response = await world.get("prison1", f"/api/v1/participants/{pid}/plan")
     assert response.status_code == 200, response.text
-    shared = response.json()["items"]
-    assert {i["item_key"] for i in shared} == {k for k, i in items.items() if i["shared_with_prison"]}
-    assert "deradicalisation" not in {i["domain"] for i in shared}
+    body = response.json()
+    shared = body["items"]
+    # flagged for the prison AND in a shared domain (finances' debts item is not flagged, health is not shared)
+    assert {i["item_key"] for i in shared} == {"housing", "identity", "bank_account", "benefits"}
     assert all(i["notes"] is None for i in shared)
+    assert [a["agency"] for a in body["appointments"]] == ["Bürgeramt"]
     write = await _patch_item(world, "prison1", items["housing"], {"title_de": "x"})
     assert write.status_code == 403
-    hidden = await world.get("prison1", f"/api/v1/plan-items/{items['deradicalisation']['id']}")
-    assert hidden.status_code == 404
+    for key in ("deradicalisation", "health_insurance"):
+        hidden = await world.get("prison1", f"/api/v1/plan-items/{items[key]['id']}")
+        assert hidden.status_code == 404
+    agenda = (await world.get("prison1", "/api/v1/agenda?from=2026-03-01&to=2026-12-31")).json()["items"]
+    assert {e["title"] for e in agenda if e["type"] == "appointment"} == {"Bürgeramt"}
+    assert {e["item_id"] for e in agenda if e["type"] == "item"} <= {i["id"] for i in shared}
     other = await world.get("prison2", f"/api/v1/participants/{pid}/plan")
     assert other.status_code == 404
 

@@ -29,6 +29,7 @@ from prison_liaison.planning.plans import (
 )
 from prison_liaison.planning.release_dates import best_date
 from prison_liaison.services import access, audit
+from prison_liaison.services import shares as shares_service
 from prison_liaison.services.context import Caller
 from prison_liaison.services.security import decrypt_text, encrypt_text
 
@@ -52,9 +53,7 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
 
 def default_template() -> tuple[str, tuple[TemplateItem, ...]]:
     """The shipped default (German with English titles), from package data."""
-    raw = json.loads(
-        resources.files("prison_liaison.data").joinpath("checklist_default.json").read_text("utf-8")
-    )
+    raw = json.loads(resources.files("prison_liaison.data").joinpath("checklist_default.json").read_text("utf-8"))
     return raw["name"], rules.check_template(msgspec.convert(raw["items"], list[TemplateItem]))
 
 
@@ -83,9 +82,7 @@ async def get_template(caller: Caller, key: str) -> ChecklistTemplate:
     return template
 
 
-async def create_template(
-    caller: Caller, key: str, name: str, items: list[TemplateItem]
-) -> ChecklistTemplate:
+async def create_template(caller: Caller, key: str, name: str, items: list[TemplateItem]) -> ChecklistTemplate:
     access.require_role(caller, Role.COORDINATOR)
     if not rules.KEY_RE.match(key):
         raise ValidationFailed("key: lowercase letters, digits and '_'", field="key")
@@ -140,10 +137,15 @@ async def _anchors(participant: Participant) -> dict[str, date | None]:
     }
 
 
-def _visible(caller: Caller, item: PlanItem) -> bool:
+def _visible(caller: Caller, item: PlanItem, shared: set[str] | None) -> bool:
+    """Prison staff see an item only if it is flagged for the prison and its domain is in an active share."""
     if caller.role != Role.PRISON_STAFF:
         return True
-    return item.shared_with_prison and item.domain not in rules.NEVER_SHARED_DOMAINS
+    return (
+        item.shared_with_prison
+        and item.domain not in rules.NEVER_SHARED_DOMAINS
+        and shares_service.is_visible_domain(item.domain, shared if shared is not None else set())
+    )
 
 
 def _for_caller(caller: Caller, item: PlanItem) -> PlanItem:
@@ -155,7 +157,8 @@ def _for_caller(caller: Caller, item: PlanItem) -> PlanItem:
 
 async def _plan(caller: Caller, participant: Participant) -> Plan:
     today = clock.today()
-    items = [i for i in await repo.list_items(participant.id) if _visible(caller, i)]
+    shared = await shares_service.shared_domains(caller, participant.id)
+    items = [i for i in await repo.list_items(participant.id) if _visible(caller, i, shared)]
     appointments = await repo.list_appointments(participant.id)
     if caller.role == Role.PRISON_STAFF:
         visible_ids = {i.id for i in items}
@@ -250,9 +253,7 @@ def _check_item_fields(values: dict[str, Any]) -> None:
     if "domain" in values and values["domain"] not in rules.DOMAINS:
         raise ValidationFailed(f"unknown domain; use one of {', '.join(rules.DOMAINS)}", field="domain")
     if "owner_role" in values and values["owner_role"] not in rules.OWNER_ROLES:
-        raise ValidationFailed(
-            f"unknown owner role; use one of {', '.join(rules.OWNER_ROLES)}", field="owner_role"
-        )
+        raise ValidationFailed(f"unknown owner role; use one of {', '.join(rules.OWNER_ROLES)}", field="owner_role")
     if "title_de" in values and not str(values["title_de"]).strip():
         raise ValidationFailed("a German title is required", field="title_de")
 
@@ -261,8 +262,11 @@ async def _load_item(caller: Caller, item_id: UUID, *, write: bool) -> tuple[Par
     item = await repo.get_item(item_id)
     if item is None:
         raise NotFound("plan item not found")
-    participant, _ = await access.load_participant(caller, item.participant_id, write=write)
-    if not _visible(caller, item):
+    try:
+        participant, _ = await access.load_participant(caller, item.participant_id, write=write)
+    except NotFound:
+        raise NotFound("plan item not found") from None  # not yours reads exactly like does not exist
+    if not _visible(caller, item, await shares_service.shared_domains(caller, participant.id)):
         raise NotFound("plan item not found")
     return participant, item
 
@@ -403,9 +407,7 @@ async def update_item(
         if "depends_on" in values:
             values["depends_on"] = tuple(values["depends_on"])
             rules.check_item_dependencies(item_id, values["depends_on"], items)
-        if values.get("dates_set_by_hand") is True and not (
-            "earliest_start" in values or "latest_due" in values
-        ):
+        if values.get("dates_set_by_hand") is True and not ("earliest_start" in values or "latest_due" in values):
             values.pop("dates_set_by_hand")
         updated = _apply_dates(
             item, values, await _anchors(participant), await repo.participant_land(participant.id), items
@@ -492,9 +494,7 @@ APPOINTMENT_STATUSES = ("planned", "confirmed", "done", "cancelled")
 SEQUENCE_FIELDS = frozenset({"starts_at", "ends_at", "place", "status", "agency"})
 
 
-async def _check_appointment(
-    participant_id: UUID, values: dict[str, Any], current: Appointment | None
-) -> None:
+async def _check_appointment(participant_id: UUID, values: dict[str, Any], current: Appointment | None) -> None:
     starts = values.get("starts_at", current.starts_at if current else None)
     ends = values.get("ends_at", current.ends_at if current else None)
     if starts is None or ends is None:
@@ -504,9 +504,7 @@ async def _check_appointment(
             "give instants with a UTC offset", field="starts_at" if starts.tzinfo is None else "ends_at"
         )
     if ends <= starts:
-        raise ValidationFailed(
-            "an appointment must end after it starts", field="ends_at", code="ends_before_start"
-        )
+        raise ValidationFailed("an appointment must end after it starts", field="ends_at", code="ends_before_start")
     if (ends - starts).total_seconds() > 24 * 3600:
         raise ValidationFailed("an appointment lasts at most a day", field="ends_at")
     if values.get("status") is not None and values["status"] not in APPOINTMENT_STATUSES:
@@ -562,9 +560,15 @@ async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool
     appointment = await repo.get_appointment(appointment_id)
     if appointment is None:
         raise NotFound("appointment not found")
-    participant, _ = await access.load_participant(caller, appointment.participant_id, write=write)
-    if caller.role == Role.PRISON_STAFF and not appointment.shared_with_prison:
-        raise NotFound("appointment not found")
+    try:
+        participant, _ = await access.load_participant(caller, appointment.participant_id, write=write)
+    except NotFound:
+        raise NotFound("appointment not found") from None  # not yours reads exactly like does not exist
+    if caller.role == Role.PRISON_STAFF:
+        linked = await repo.get_item(appointment.plan_item_id) if appointment.plan_item_id else None
+        shared = await shares_service.shared_domains(caller, participant.id)
+        if not appointment.shared_with_prison or (linked is not None and not _visible(caller, linked, shared)):
+            raise NotFound("appointment not found")
     return _warned(appointment, participant.planning_date)
 
 
@@ -658,9 +662,14 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
     today = clock.today()
     ids = await access.visible_participant_ids(caller)
     entries: list[AgendaEntry] = []
+    shared: dict[UUID, set[str] | None] = {}
+    if caller.role == Role.PRISON_STAFF:
+        shared = {pid: await shares_service.shared_domains(caller, pid) for pid in ids}
+    visible_items: set[UUID] = set()
     for item, code, status in await repo.items_for_participants(ids):
-        if not _visible(caller, item):
+        if not _visible(caller, item, shared.get(item.participant_id)):
             continue
+        visible_items.add(item.id)
         state = rules.due_state(item, today=today, case_closed=ParticipantStatus(status) in CLOSED_STATUSES)
         if state == DueState.CLOSED or item.latest_due is None:
             continue
@@ -679,7 +688,9 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
     start_at = datetime.combine(start, datetime.min.time(), tzinfo=clock.BERLIN)
     end_at = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=clock.BERLIN)
     for a in await repo.appointments_between(ids, start_at, end_at):
-        if caller.role == Role.PRISON_STAFF and not a.shared_with_prison:
+        if caller.role == Role.PRISON_STAFF and (
+            not a.shared_with_prison or (a.plan_item_id is not None and a.plan_item_id not in visible_items)
+        ):
             continue
         entries.append(
             AgendaEntry(
@@ -695,9 +706,7 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
                 place=a.place,
             )
         )
-    entries.sort(
-        key=lambda e: (e.on, e.starts_at or datetime.min.replace(tzinfo=clock.BERLIN), e.participant_code)
-    )
+    entries.sort(key=lambda e: (e.on, e.starts_at or datetime.min.replace(tzinfo=clock.BERLIN), e.participant_code))
     async with db.transaction():
         await audit.record(
             caller,

@@ -50,7 +50,7 @@ async def _load(caller: Caller, participant_id: UUID, *, write: bool) -> Partici
     participant, _ = await access.load_participant(caller, participant_id, write=write)
     if caller.role == Role.PRISON_STAFF:
         # the prison has its own official calculation; our ledger holds mentors' notes
-        raise NotFound("not found")
+        raise NotFound("participant not found")
     return participant
 
 
