@@ -836,3 +836,45 @@ async def test_same_callers_on_someone_elses_participant_get_404(
         if response.status_code == 404:
             missing = await _request(ctx, method, path, row_for_other, actor, nonexistent=True)
             assert _problem(missing) == _problem(response)
+
+
+async def test_prison_staff_writing_a_hidden_plan_item_or_appointment_gets_the_unknown_id_answer(
+    client, db, fixed_clock
+) -> None:
+    """Prison staff see a shared case, but not its items outside the shared domains nor appointments kept from
+    the prison: writing one must answer like an id that does not exist (404), never 403 (which says it exists)."""
+    from datetime import UTC, datetime
+
+    from prison_liaison.services import plans as plans_service
+
+    world = await build_world(client)
+    ctx = Ctx(world=world, clock=fixed_clock)
+    await _share_own_with_jva_a(ctx)
+    hidden_item, _, _ = await plans_service.add_item(
+        ctx.coordinator, ctx.own, {"domain": "housing", "title_de": "Wohnung intern", "shared_with_prison": False}
+    )
+    never_shared, _, _ = await plans_service.add_item(
+        ctx.coordinator, ctx.own, {"domain": "deradicalisation", "title_de": "Reflexion"}
+    )
+    starts = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    hidden_appointment = await plans_service.create_appointment(
+        ctx.coordinator,
+        ctx.own,
+        {"starts_at": starts, "ends_at": starts + timedelta(minutes=30), "agency": "Amt", "shared_with_prison": False},
+    )
+    requests = [
+        (method, f"{V1}/{kind}/{{}}", body)
+        for kind in ("plan-items", "appointments")
+        for method, body in (("GET", None), ("PATCH", {"place": "x"} if kind == "appointments" else {"title_de": "x"}),
+                             ("DELETE", None))
+    ]
+    for method, template, body in requests:
+        ids = [hidden_appointment.id] if "appointments" in template else [hidden_item.id, never_shared.id]
+        for object_id in ids:
+            kwargs: dict[str, Any] = {"headers": world.headers("prison1", **{"If-Match": '"v1"'})}
+            if body is not None:
+                kwargs["json"] = body
+            hidden = await client.request(method, template.format(object_id), **kwargs)
+            unknown = await client.request(method, template.format(uuid4()), **kwargs)
+            assert hidden.status_code == 404, (method, template, hidden.text)
+            assert _problem(hidden) == _problem(unknown), (method, template, hidden.text, unknown.text)

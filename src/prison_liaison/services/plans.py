@@ -263,11 +263,13 @@ async def _load_item(caller: Caller, item_id: UUID, *, write: bool) -> tuple[Par
     if item is None:
         raise NotFound("plan item not found")
     try:
-        participant, _ = await access.load_participant(caller, item.participant_id, write=write)
+        participant, _ = await access.load_participant(caller, item.participant_id)
     except NotFound:
         raise NotFound("plan item not found") from None  # not yours reads exactly like does not exist
     if not _visible(caller, item, await shares_service.shared_domains(caller, participant.id)):
         raise NotFound("plan item not found")
+    if write:
+        access.require_case_write(caller)  # only now: a write to a hidden item must not answer 403
     return participant, item
 
 
@@ -561,7 +563,7 @@ async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool
     if appointment is None:
         raise NotFound("appointment not found")
     try:
-        participant, _ = await access.load_participant(caller, appointment.participant_id, write=write)
+        participant, _ = await access.load_participant(caller, appointment.participant_id)
     except NotFound:
         raise NotFound("appointment not found") from None  # not yours reads exactly like does not exist
     if caller.role == Role.PRISON_STAFF:
@@ -569,6 +571,8 @@ async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool
         shared = await shares_service.shared_domains(caller, participant.id)
         if not appointment.shared_with_prison or (linked is not None and not _visible(caller, linked, shared)):
             raise NotFound("appointment not found")
+    if write:
+        access.require_case_write(caller)  # only now: a write to a hidden appointment must not answer 403
     return _warned(appointment, participant.planning_date)
 
 
