@@ -610,7 +610,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     # shares
     ("GET", P + "/shares"): row(200, 200, 404, 200, 404),
     ("POST", P + "/shares"): row(201, 201, 404, 403, 404, body=_new_share),
-    ("DELETE", V1 + "/shares/{share_id}"): row(200, 200, 404, 403, 404),
+    # a share with another prison is not one prison staff can see (404); their own prison's is read-only (403)
+    ("DELETE", V1 + "/shares/{share_id}"): row(200, 200, 404, 404, 404),
     # audit and subject access
     ("GET", V1 + "/audit-events"): coordinators_only(200),
     ("GET", P + "/access-history"): row(200, 403, 404, 403, 404),
@@ -878,3 +879,26 @@ async def test_prison_staff_writing_a_hidden_plan_item_or_appointment_gets_the_u
             unknown = await client.request(method, template.format(uuid4()), **kwargs)
             assert hidden.status_code == 404, (method, template, hidden.text)
             assert _problem(hidden) == _problem(unknown), (method, template, hidden.text, unknown.text)
+
+
+async def test_prison_staff_revoking_their_own_prisons_share_get_403_and_another_prisons_404(
+    client, db, fixed_clock
+) -> None:
+    """The share of T-0001 with JVA-A is listed to prison1, so revoking it is a write refused (403); a share
+    with another prison is not listed to them, so it answers exactly like an unknown id."""
+    world = await build_world(client)
+    ctx = Ctx(world=world, clock=fixed_clock)
+    own_prisons = await _share_own_with_jva_a(ctx)
+    other_prisons = await ctx.fresh_share()
+    listed = await world.get("prison1", f"{V1}/participants/{ctx.own}/shares")
+    assert [s["id"] for s in listed.json()["items"]] == [str(own_prisons)]
+
+    visible = await world.delete("prison1", f"{V1}/shares/{own_prisons}")
+    hidden = await world.delete("prison1", f"{V1}/shares/{other_prisons}")
+    unknown = await world.delete("prison1", f"{V1}/shares/{uuid4()}")
+
+    assert (visible.status_code, visible.json()["code"]) == (403, "read_only")
+    assert hidden.status_code == 404
+    assert _problem(hidden) == _problem(unknown)
+    still = await world.get("coordinator", f"{V1}/participants/{ctx.own}/shares")
+    assert all(s["revoked_at"] is None for s in still.json()["items"])
