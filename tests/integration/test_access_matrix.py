@@ -23,6 +23,10 @@ Path parameters are filled by name from ``PARAMS`` (``participant_id`` = T-0001,
 add a builder there for a new kind of id, or pass ``params={"name": builder}`` to one row. ``body`` is the
 JSON (or an async builder ``(ctx, actor) -> body``) and must be valid, so that the allowed callers succeed and
 the others are refused for who they are, not for what they sent; ``headers`` builds extra headers (If-Match).
+``query`` builds query parameters, ``setup(ctx)`` makes what a list or a check needs once per route, and
+``check(actor, response, ctx)`` asserts the body of each success. ``MISSING`` says what a parameter is when it
+names nothing (default: a new UUID; a day's file name keeps its value). Time stands still at the
+``fixed_clock``; ``ctx.fresh_visit(status, past=..., review=...)`` books T-0001's next free slot.
 Denials run first and successes last, each route in a freshly built world, so writes cannot hide each other.
 """
 
