@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from tests.live import BIN, ROOT, LiveServer, new_database
+from tests.live import BIN, LiveServer, new_database
 
 
 @pytest.fixture
