@@ -569,6 +569,29 @@ async def _first_version(ctx: Ctx, actor: str) -> dict[str, str]:
 DEFAULT_TEMPLATE = {"key": const("default")}
 
 
+async def _items_due_soon(ctx: Ctx) -> None:
+    """Two items of T-0001 due next week: one shared with the prison, one kept from it."""
+    from prison_liaison.services import plans as plans_service
+
+    due = clock.today() + timedelta(days=7)
+    for title, shared in (("Wohnung suchen", True), ("Intern besprechen", False)):
+        await plans_service.add_item(
+            ctx.coordinator,
+            ctx.own,
+            {"domain": "housing", "title_de": title, "latest_due": due, "shared_with_prison": shared},
+        )
+
+
+def _agenda_of_own(actor: str, response: Any, ctx: Ctx) -> None:
+    titles = {e["title"] for e in response.json()["items"] if e["participant_code"] == OWN}
+    expected = {
+        "coordinator": {"Wohnung suchen", "Intern besprechen"},
+        "mentor_own": {"Wohnung suchen", "Intern besprechen"},
+        "staff_shared": {"Wohnung suchen"},
+    }.get(actor, set())
+    assert titles == expected, (actor, response.json())
+
+
 V1 = "/api/v1"
 P = V1 + "/participants/{participant_id}"
 VISIT = V1 + "/visits/{visit_id}"
@@ -709,7 +732,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         200, 200, 404, 403, 404, body={"place": "Raum 2"}, headers=_first_version
     ),
     ("DELETE", V1 + "/appointments/{appointment_id}"): row(204, 204, 404, 403, 404, headers=_first_version),
-    ("GET", V1 + "/agenda"): row(200, 200, 200, 200, 200),
+    ("GET", V1 + "/agenda"): row(200, 200, 200, 200, 200, setup=_items_due_soon, check=_agenda_of_own),
 }
 
 
