@@ -260,15 +260,11 @@ async def test_deradicalisation_cannot_be_shared(world, fixed_clock) -> None:
     assert response.json()["code"] == "never_shared"
 
 
-async def test_closed_case_raises_nothing(world, fixed_clock) -> None:
+async def test_closed_case_raises_nothing(fixed_clock, world) -> None:  # the world is built on the fixed clock
     pid, _ = await _plan(world)
-    p = await world.get("coordinator", f"/api/v1/participants/{pid}")
-    await world.patch(
-        "coordinator",
-        f"/api/v1/participants/{pid}",
-        json={"status": "completed"},
-        headers={"If-Match": p.headers["etag"]},
-    )
+    for stage in ("released", "completed"):  # the stage rules: a case is completed after release
+        moved = await world.post("coordinator", f"/api/v1/participants/{pid}/stage", json={"to_stage": stage})
+        assert moved.status_code == 200, moved.text
     plan = (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()
     assert {i["due_state"] for i in plan["items"]} == {"closed"}
     agenda = (await world.get("mentor1", "/api/v1/agenda?from=2026-03-01&to=2026-12-31")).json()
