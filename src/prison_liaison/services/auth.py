@@ -63,7 +63,10 @@ async def login(username: str, password: str, *, caller: Caller, kind: str = "ap
                 subject_type="user",
                 kind=kind,
             )
-            raise Unauthorized("unknown user or wrong password", code="invalid_credentials")
+    if not ok or found is None:
+        # raised after the transaction commits: the failed attempt must be kept, or throttling never starts
+        raise Unauthorized("unknown user or wrong password", code="invalid_credentials")
+    async with db.transaction():
         user = found[0]
         ttl = timedelta(hours=settings.session_ttl_hours if kind == "session" else settings.token_ttl_hours)
         token = new_token()
