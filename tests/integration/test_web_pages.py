@@ -223,3 +223,31 @@ async def test_api_login_throttled_after_repeated_failures(world: World, client:
     assert codes == [401] * 5 + [429]
     assert response.json()["code"] == "login_throttled"
     assert int(response.headers["retry-after"]) > 0
+
+
+async def test_coordinator_adds_and_removes_a_visiting_window(world: World, browser: httpx.AsyncClient) -> None:
+    await web_login(browser, "coordinator")
+    prison_id = world.prisons["JVA-B"]
+    page = await browser.get(f"/web/admin/prisons/{prison_id}")
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version
+    response = await browser.post(f"/web/admin/prisons/{prison_id}/windows",
+                                  data={"csrf_token": csrf_of(page.text), "version": version.group(1),
+                                        "weekday": "5", "start_time": "10:00", "end_time": "12:00"})
+    assert response.status_code == 303
+    prison = (await world.get("coordinator", f"/api/v1/prisons/{prison_id}")).json()
+    saturday = [w for w in prison["windows"] if w["weekday"] == 5]
+    assert [(w["start_time"][:5], w["end_time"][:5]) for w in saturday] == [("10:00", "12:00")]
+    assert len(prison["windows"]) == 6
+    page = await browser.get(f"/web/admin/prisons/{prison_id}")
+    assert "Samstag" in page.text
+    stale = await browser.post(f"/web/admin/prisons/{prison_id}/windows/{saturday[0]['id']}/delete",
+                               data={"csrf_token": csrf_of(page.text), "version": version.group(1)})
+    assert stale.status_code == 412
+    new_version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert new_version
+    removed = await browser.post(f"/web/admin/prisons/{prison_id}/windows/{saturday[0]['id']}/delete",
+                                 data={"csrf_token": csrf_of(page.text), "version": new_version.group(1)})
+    assert removed.status_code == 303
+    prison = (await world.get("coordinator", f"/api/v1/prisons/{prison_id}")).json()
+    assert len(prison["windows"]) == 5

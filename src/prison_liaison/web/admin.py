@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from prison_liaison.planning.errors import DomainError, ValidationFailed
-from prison_liaison.planning.models import Closure, Role
+from prison_liaison.planning.models import Closure, Role, VisitingWindow
 from prison_liaison.services import access
 from prison_liaison.services import audit as audit_service
 from prison_liaison.services import prisons as prisons_service
@@ -200,6 +200,62 @@ async def prison_rules(
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=saved", status_code=303)
 
 
+def _parse_time(value: str, field: str) -> time:
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValidationFailed("enter a time (HH:MM)", field=field) from exc
+
+
+@post("/admin/prisons/{prison_id:uuid}/windows", name="admin_window_add")
+async def window_add(
+    request: Request[Any, Any, Any], prison_id: FromPath[UUID], session: NamedDependency[WebSession]
+) -> Template | Redirect:
+    """Add a visiting window (weekday, times, optional validity) to the prison's timetable."""
+    form = await read_form(request, session)
+    try:
+        prison = await prisons_service.get_prison(session.caller, prison_id)
+        try:
+            weekday = int(form.get("weekday", ""))
+        except ValueError as exc:
+            raise ValidationFailed("choose a weekday", field="weekday") from exc
+        window = VisitingWindow(
+            weekday=weekday,
+            start_time=_parse_time(form.get("start_time", ""), "start_time"),
+            end_time=_parse_time(form.get("end_time", ""), "end_time"),
+            valid_from=_parse_date(form["valid_from"], "valid_from") if form.get("valid_from") else None,
+            valid_to=_parse_date(form["valid_to"], "valid_to") if form.get("valid_to") else None,
+        )
+        await prisons_service.update_prison(session.caller, prison_id, {"windows": [*prison.windows, window]},
+                                            expected_version=int(form.get("version", "0") or 0))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return await _prison_page(request, session, prison_id, error=error_message(session.t, exc), form=form,
+                                  status_code=exc.status)
+    return Redirect(f"/web/admin/prisons/{prison_id}?ok=window_added", status_code=303)
+
+
+@post("/admin/prisons/{prison_id:uuid}/windows/{window_id:uuid}/delete", name="admin_window_remove")
+async def window_remove(
+    request: Request[Any, Any, Any], prison_id: FromPath[UUID], window_id: FromPath[UUID],
+    session: NamedDependency[WebSession],
+) -> Template | Redirect:
+    """Remove a visiting window; existing visits stay as they are."""
+    form = await read_form(request, session)
+    try:
+        prison = await prisons_service.get_prison(session.caller, prison_id)
+        windows = [w for w in prison.windows if w.id != window_id]
+        await prisons_service.update_prison(session.caller, prison_id, {"windows": windows},
+                                            expected_version=int(form.get("version", "0") or 0))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return await _prison_page(request, session, prison_id, error=error_message(session.t, exc),
+                                  status_code=exc.status)
+    return Redirect(f"/web/admin/prisons/{prison_id}?ok=window_removed", status_code=303)
+
+
 # ---------------------------------------------------------------- audit log
 
 
@@ -234,4 +290,4 @@ async def audit_page(
 
 
 ADMIN_HANDLERS: list[Any] = [users_page, user_create, user_set_active, user_reset, prisons_page, prison_page,
-                             closure_add, closure_remove, prison_rules, audit_page]
+                             closure_add, closure_remove, prison_rules, window_add, window_remove, audit_page]

@@ -202,7 +202,8 @@ async def participant_update(
     return Redirect(f"/web/participants/{participant_id}?ok=saved", status_code=303)
 
 
-OK_KEYS = frozenset({"saved", "closure_added", "closure_removed", "user_deactivated", "user_activated"})
+OK_KEYS = frozenset({"saved", "closure_added", "closure_removed", "user_deactivated", "user_activated",
+                     "window_added", "window_removed"})
 
 
 def _ok(session: WebSession, key: str | None) -> str | None:
