@@ -19,10 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import async_playwright
 
 CHROMIUM = os.environ.get("PRISON_LIAISON_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DEMO_PASSWORD = "e2e demo password 2026"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -39,8 +46,9 @@ class LiveServer:
         self.password = password
 
     def api_token(self, username: str) -> str:
-        response = httpx.post(f"{self.url}/api/v1/auth/token", json={"username": username,
-                                                                     "password": self.password})
+        response = httpx.post(
+            f"{self.url}/api/v1/auth/token", json={"username": username, "password": self.password}
+        )
         response.raise_for_status()
         return str(response.json()["token"])
 
@@ -65,7 +73,7 @@ def live_server() -> Iterator[LiveServer]:
     }
     log = (tmp / "server.log").open("w")
     command = [str(Path(sys.executable).parent / "prison-liaison"), "run", "--demo"]
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -92,8 +100,6 @@ def live_server() -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 async def chromium(live_server: LiveServer) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -103,15 +109,28 @@ async def chromium(live_server: LiveServer) -> AsyncIterator[Any]:
 @pytest.fixture
 async def page(chromium: Any, live_server: LiveServer) -> AsyncIterator[Any]:
     """A fresh browser profile per test (no shared cookies), phone-sized when a test asks for it."""
-    context = await chromium.new_context(base_url=live_server.url, locale="de-DE", viewport={"width": 1280,
-                                                                                             "height": 900})
+    context = await chromium.new_context(
+        base_url=live_server.url, locale="de-DE", viewport={"width": 1280, "height": 900}
+    )
     errors: list[str] = []
     pg = await context.new_page()
     # pages may answer 401/404 on purpose; their assets (CSS, scripts, icons) must always load
-    pg.on("console", lambda m: errors.append(m.text)
-          if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-          if r.request.resource_type != "document" and r.status >= 400 else None)
+    pg.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    pg.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.request.resource_type != "document" and r.status >= 400
+            else None
+        ),
+    )
     pg.on("pageerror", lambda e: errors.append(str(e)))
     yield pg
     await context.close()

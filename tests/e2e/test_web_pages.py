@@ -26,7 +26,8 @@ async def test_mentor_logs_in_and_sees_caseload_by_release(page: Any, live_serve
     await page.get_by_role("link", name=codes[0]).click()
     await page.wait_for_load_state("networkidle")
     assert await page.get_by_role("heading", level=1).inner_text() == codes[0] + " " + (
-        await page.locator("h1 .sub").inner_text())
+        await page.locator("h1 .sub").inner_text()
+    )
     assert await page.get_by_role("heading", name="Stammdaten").is_visible()
     await screenshot(page, "mentor-participant")
 
@@ -58,9 +59,15 @@ async def test_pages_fit_a_phone_screen(chromium: Any, live_server: LiveServer) 
 
 
 async def test_participant_of_another_mentor_is_not_found(page: Any, live_server: LiveServer) -> None:
-    others = live_server.api("coordinator", "GET", "/api/v1/participants", params={"limit": 100}).json()["items"]
-    mine = {p["id"] for p in live_server.api("mentor1", "GET", "/api/v1/participants",
-                                              params={"limit": 100}).json()["items"]}
+    others = live_server.api("coordinator", "GET", "/api/v1/participants", params={"limit": 100}).json()[
+        "items"
+    ]
+    mine = {
+        p["id"]
+        for p in live_server.api("mentor1", "GET", "/api/v1/participants", params={"limit": 100}).json()[
+            "items"
+        ]
+    }
     foreign = next(p for p in others if p["id"] not in mine)
     await login(page, "mentor1")
     response = await page.goto(f"/web/participants/{foreign['id']}")

@@ -23,13 +23,16 @@ async def browser(app: Any, db: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def web_login(browser: httpx.AsyncClient, username: str, password: str = PASSWORD,
-                    next_url: str = "") -> httpx.Response:
+async def web_login(
+    browser: httpx.AsyncClient, username: str, password: str = PASSWORD, next_url: str = ""
+) -> httpx.Response:
     form = await browser.get("/web/login")
     nonce = NONCE_RE.search(form.text)
     assert nonce, form.text
-    return await browser.post("/web/login", data={"username": username, "password": password,
-                                                  "login_csrf": nonce.group(1), "next": next_url})
+    return await browser.post(
+        "/web/login",
+        data={"username": username, "password": password, "login_csrf": nonce.group(1), "next": next_url},
+    )
 
 
 def csrf_of(html: str) -> str:
@@ -53,7 +56,9 @@ async def test_login_sets_a_strict_httponly_session_cookie(world: World, browser
     response = await web_login(browser, "mentor1", next_url="/web/participants")
     assert response.status_code == 303
     assert response.headers["location"] == "/web/participants"
-    cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("pl_session="))
+    cookie = next(
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("pl_session=")
+    )
     assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower() and "Path=/" in cookie
     page = await browser.get("/web/participants")
     assert page.status_code == 200
@@ -99,7 +104,9 @@ async def test_participant_of_someone_else_is_a_404_page(world: World, browser: 
     assert "T-0001" in own.text and "A.A." in own.text
 
 
-async def test_post_without_csrf_is_refused_and_changes_nothing(world: World, browser: httpx.AsyncClient) -> None:
+async def test_post_without_csrf_is_refused_and_changes_nothing(
+    world: World, browser: httpx.AsyncClient
+) -> None:
     await web_login(browser, "mentor1")
     pid = world.participants["T-0001"]
     response = await browser.post(f"/web/participants/{pid}/base", data={"cadence_days": "7", "version": "1"})
@@ -114,15 +121,22 @@ async def test_mentor_changes_cadence_through_the_form(world: World, browser: ht
     page = await browser.get(f"/web/participants/{pid}")
     version = re.search(r'name="version" value="(\d+)"', page.text)
     assert version
-    response = await browser.post(f"/web/participants/{pid}/base",
-                                  data={"csrf_token": csrf_of(page.text), "version": version.group(1),
-                                        "cadence_days": "7", "notes": "Neue Notiz"})
+    response = await browser.post(
+        f"/web/participants/{pid}/base",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": version.group(1),
+            "cadence_days": "7",
+            "notes": "Neue Notiz",
+        },
+    )
     assert (response.status_code, response.headers["location"]) == (303, f"/web/participants/{pid}?ok=saved")
     after = await world.get("mentor1", f"/api/v1/participants/{pid}")
     assert after.json()["cadence_days"] == 7
-    stale = await browser.post(f"/web/participants/{pid}/base",
-                               data={"csrf_token": csrf_of(page.text), "version": version.group(1),
-                                     "cadence_days": "21"})
+    stale = await browser.post(
+        f"/web/participants/{pid}/base",
+        data={"csrf_token": csrf_of(page.text), "version": version.group(1), "cadence_days": "21"},
+    )
     assert stale.status_code == 412
     assert "inzwischen von jemand anderem geändert" in stale.text
 
@@ -145,7 +159,9 @@ async def test_logout_ends_the_session_on_the_server(world: World, browser: http
     assert (await browser.get("/web/")).status_code == 303
 
 
-async def test_prison_staff_see_only_shared_cases_without_names(world: World, browser: httpx.AsyncClient) -> None:
+async def test_prison_staff_see_only_shared_cases_without_names(
+    world: World, browser: httpx.AsyncClient
+) -> None:
     await web_login(browser, "prison1")
     start = await browser.get("/web/")
     assert start.status_code == 200
@@ -160,25 +176,36 @@ async def test_coordinator_adds_and_removes_a_closure(world: World, browser: htt
     prison_id = world.prisons["JVA-A"]
     page = await browser.get(f"/web/admin/prisons/{prison_id}")
     assert "Keine Schließtage eingetragen." in page.text
-    response = await browser.post(f"/web/admin/prisons/{prison_id}/closures",
-                                  data={"csrf_token": csrf_of(page.text), "start_date": "2026-03-20",
-                                        "end_date": "", "reason": "Personalversammlung"})
+    response = await browser.post(
+        f"/web/admin/prisons/{prison_id}/closures",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "start_date": "2026-03-20",
+            "end_date": "",
+            "reason": "Personalversammlung",
+        },
+    )
     assert response.status_code == 303
     prison = (await world.get("coordinator", f"/api/v1/prisons/{prison_id}")).json()
     assert [(c["start_date"], c["end_date"], c["reason"]) for c in prison["closures"]] == [
         ("2026-03-20", "2026-03-20", "Personalversammlung")
     ]
-    bad = await browser.post(f"/web/admin/prisons/{prison_id}/closures",
-                             data={"csrf_token": csrf_of(page.text), "start_date": "2026-04-10",
-                                   "end_date": "2026-04-01"})
+    bad = await browser.post(
+        f"/web/admin/prisons/{prison_id}/closures",
+        data={"csrf_token": csrf_of(page.text), "start_date": "2026-04-10", "end_date": "2026-04-01"},
+    )
     assert bad.status_code == 422
     assert "Das hat nicht geklappt" in bad.text
 
 
 async def test_mentor_cannot_open_coordinator_pages(world: World, browser: httpx.AsyncClient) -> None:
     await web_login(browser, "mentor1")
-    for url in ("/web/admin/users", "/web/admin/prisons", f"/web/admin/prisons/{world.prisons['JVA-A']}",
-                "/web/admin/audit"):
+    for url in (
+        "/web/admin/users",
+        "/web/admin/prisons",
+        f"/web/admin/prisons/{world.prisons['JVA-A']}",
+        "/web/admin/audit",
+    ):
         response = await browser.get(url)
         assert response.status_code == 404, url
         assert "Nicht gefunden" in response.text
@@ -187,15 +214,23 @@ async def test_mentor_cannot_open_coordinator_pages(world: World, browser: httpx
 async def test_coordinator_creates_and_deactivates_a_user(world: World, browser: httpx.AsyncClient) -> None:
     await web_login(browser, "coordinator")
     page = await browser.get("/web/admin/users")
-    created = await browser.post("/web/admin/users", data={"csrf_token": csrf_of(page.text), "username": "mentor9",
-                                                           "display_name": "Neu", "role": "mentor",
-                                                           "prison_id": ""})
+    created = await browser.post(
+        "/web/admin/users",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "username": "mentor9",
+            "display_name": "Neu",
+            "role": "mentor",
+            "prison_id": "",
+        },
+    )
     assert created.status_code == 201
     assert "Benutzer mentor9 angelegt" in created.text
     users = (await world.get("coordinator", "/api/v1/users")).json()["items"]
     new = next(u for u in users if u["username"] == "mentor9")
-    response = await browser.post(f"/web/admin/users/{new['id']}/active",
-                                  data={"csrf_token": csrf_of(page.text), "active": "0"})
+    response = await browser.post(
+        f"/web/admin/users/{new['id']}/active", data={"csrf_token": csrf_of(page.text), "active": "0"}
+    )
     assert response.status_code == 303
     assert (await world.get("coordinator", f"/api/v1/users/{new['id']}")).json()["active"] is False
 
@@ -218,22 +253,33 @@ async def test_pages_carry_the_strict_csp(world: World, browser: httpx.AsyncClie
 async def test_api_login_throttled_after_repeated_failures(world: World, client: Any) -> None:
     codes = []
     for _ in range(6):
-        response = await client.post("/api/v1/auth/token", json={"username": "mentor3", "password": "wrong pass!"})
+        response = await client.post(
+            "/api/v1/auth/token", json={"username": "mentor3", "password": "wrong pass!"}
+        )
         codes.append(response.status_code)
     assert codes == [401] * 5 + [429]
     assert response.json()["code"] == "login_throttled"
     assert int(response.headers["retry-after"]) > 0
 
 
-async def test_coordinator_adds_and_removes_a_visiting_window(world: World, browser: httpx.AsyncClient) -> None:
+async def test_coordinator_adds_and_removes_a_visiting_window(
+    world: World, browser: httpx.AsyncClient
+) -> None:
     await web_login(browser, "coordinator")
     prison_id = world.prisons["JVA-B"]
     page = await browser.get(f"/web/admin/prisons/{prison_id}")
     version = re.search(r'name="version" value="(\d+)"', page.text)
     assert version
-    response = await browser.post(f"/web/admin/prisons/{prison_id}/windows",
-                                  data={"csrf_token": csrf_of(page.text), "version": version.group(1),
-                                        "weekday": "5", "start_time": "10:00", "end_time": "12:00"})
+    response = await browser.post(
+        f"/web/admin/prisons/{prison_id}/windows",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": version.group(1),
+            "weekday": "5",
+            "start_time": "10:00",
+            "end_time": "12:00",
+        },
+    )
     assert response.status_code == 303
     prison = (await world.get("coordinator", f"/api/v1/prisons/{prison_id}")).json()
     saturday = [w for w in prison["windows"] if w["weekday"] == 5]
@@ -241,13 +287,17 @@ async def test_coordinator_adds_and_removes_a_visiting_window(world: World, brow
     assert len(prison["windows"]) == 6
     page = await browser.get(f"/web/admin/prisons/{prison_id}")
     assert "Samstag" in page.text
-    stale = await browser.post(f"/web/admin/prisons/{prison_id}/windows/{saturday[0]['id']}/delete",
-                               data={"csrf_token": csrf_of(page.text), "version": version.group(1)})
+    stale = await browser.post(
+        f"/web/admin/prisons/{prison_id}/windows/{saturday[0]['id']}/delete",
+        data={"csrf_token": csrf_of(page.text), "version": version.group(1)},
+    )
     assert stale.status_code == 412
     new_version = re.search(r'name="version" value="(\d+)"', page.text)
     assert new_version
-    removed = await browser.post(f"/web/admin/prisons/{prison_id}/windows/{saturday[0]['id']}/delete",
-                                 data={"csrf_token": csrf_of(page.text), "version": new_version.group(1)})
+    removed = await browser.post(
+        f"/web/admin/prisons/{prison_id}/windows/{saturday[0]['id']}/delete",
+        data={"csrf_token": csrf_of(page.text), "version": new_version.group(1)},
+    )
     assert removed.status_code == 303
     prison = (await world.get("coordinator", f"/api/v1/prisons/{prison_id}")).json()
     assert len(prison["windows"]) == 5

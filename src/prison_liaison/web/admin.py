@@ -47,8 +47,16 @@ def _parse_uuid(value: str, field: str) -> UUID | None:
 async def _users_page(request: Request[Any, Any, Any], session: WebSession, **extra: Any) -> Template:
     users = await users_service.list_users(session.caller)
     prisons, _ = await prisons_service.list_prisons(session.caller, limit=LIST_LIMIT, cursor=None)
-    return render(request, "admin_users.html", session=session, users=users, prisons={p.id: p for p in prisons},
-                  roles=list(Role), form=extra.pop("form", {}), **extra)
+    return render(
+        request,
+        "admin_users.html",
+        session=session,
+        users=users,
+        prisons={p.id: p for p in prisons},
+        roles=list(Role),
+        form=extra.pop("form", {}),
+        **extra,
+    )
 
 
 @get("/admin/users", name="admin_users")
@@ -71,19 +79,27 @@ async def user_create(request: Request[Any, Any, Any], session: NamedDependency[
         if role is None:
             raise ValidationFailed("choose a role", field="role")
         user, password = await users_service.create_user(
-            session.caller, username=form.get("username", "").strip(), role=role,
+            session.caller,
+            username=form.get("username", "").strip(),
+            role=role,
             display_name=form.get("display_name", "").strip(),
             prison_id=_parse_uuid(form.get("prison_id", ""), "prison_id"),
-            password=form.get("password") or None, email=form.get("email", "").strip(),
+            password=form.get("password") or None,
+            email=form.get("email", "").strip(),
             phone=form.get("phone", "").strip(),
         )
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return await _users_page(request, session, error=error_message(session.t, exc), form=form,
-                                 status_code=exc.status)
-    return await _users_page(request, session, secret=session.t("user_created", username=user.username,
-                                                                password=password), status_code=201)
+        return await _users_page(
+            request, session, error=error_message(session.t, exc), form=form, status_code=exc.status
+        )
+    return await _users_page(
+        request,
+        session,
+        secret=session.t("user_created", username=user.username, password=password),
+        status_code=201,
+    )
 
 
 @post("/admin/users/{user_id:uuid}/active", name="admin_user_active")
@@ -98,8 +114,12 @@ async def user_set_active(
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return await _users_page(request, session, error=error_message(session.t, exc), status_code=exc.status)
-    return Redirect(f"/web/admin/users?ok={'user_activated' if active else 'user_deactivated'}", status_code=303)
+        return await _users_page(
+            request, session, error=error_message(session.t, exc), status_code=exc.status
+        )
+    return Redirect(
+        f"/web/admin/users?ok={'user_activated' if active else 'user_deactivated'}", status_code=303
+    )
 
 
 @post("/admin/users/{user_id:uuid}/reset-password", name="admin_user_reset")
@@ -110,8 +130,9 @@ async def user_reset(
     await read_form(request, session)
     user = await users_service.get_user(session.caller, user_id)
     password = await users_service.reset_password(session.caller, user_id)
-    return await _users_page(request, session, secret=session.t("password_reset_done", username=user.username,
-                                                                password=password))
+    return await _users_page(
+        request, session, secret=session.t("password_reset_done", username=user.username, password=password)
+    )
 
 
 # ---------------------------------------------------------------- prisons
@@ -125,17 +146,21 @@ async def prisons_page(request: Request[Any, Any, Any], session: NamedDependency
     return render(request, "admin_prisons.html", session=session, prisons=prisons)
 
 
-async def _prison_page(request: Request[Any, Any, Any], session: WebSession, prison_id: UUID,
-                       **extra: Any) -> Template:
+async def _prison_page(
+    request: Request[Any, Any, Any], session: WebSession, prison_id: UUID, **extra: Any
+) -> Template:
     access.require_role(session.caller, Role.COORDINATOR)
     prison = await prisons_service.get_prison(session.caller, prison_id)
-    return render(request, "admin_prison.html", session=session, prison=prison, form=extra.pop("form", {}),
-                  **extra)
+    return render(
+        request, "admin_prison.html", session=session, prison=prison, form=extra.pop("form", {}), **extra
+    )
 
 
 @get("/admin/prisons/{prison_id:uuid}", name="admin_prison")
 async def prison_page(
-    request: Request[Any, Any, Any], prison_id: FromPath[UUID], session: NamedDependency[WebSession],
+    request: Request[Any, Any, Any],
+    prison_id: FromPath[UUID],
+    session: NamedDependency[WebSession],
     ok: FromQuery[str | None] = None,
 ) -> Template:
     """One prison: rules, visiting windows, closures (add / remove)."""
@@ -152,19 +177,29 @@ async def closure_add(
         start = _parse_date(form.get("start_date", ""), "start_date")
         end = _parse_date(form["end_date"], "end_date") if form.get("end_date", "").strip() else start
         await prisons_service.add_closure(
-            session.caller, prison_id, Closure(start_date=start, end_date=end, reason=form.get("reason", "")[:200])
+            session.caller,
+            prison_id,
+            Closure(start_date=start, end_date=end, reason=form.get("reason", "")[:200]),
         )
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return await _prison_page(request, session, prison_id, error=error_message(session.t, exc), form=form,
-                                  status_code=exc.status)
+        return await _prison_page(
+            request,
+            session,
+            prison_id,
+            error=error_message(session.t, exc),
+            form=form,
+            status_code=exc.status,
+        )
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=closure_added", status_code=303)
 
 
 @post("/admin/prisons/{prison_id:uuid}/closures/{closure_id:uuid}/delete", name="admin_closure_remove")
 async def closure_remove(
-    request: Request[Any, Any, Any], prison_id: FromPath[UUID], closure_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    prison_id: FromPath[UUID],
+    closure_id: FromPath[UUID],
     session: NamedDependency[WebSession],
 ) -> Redirect:
     """Remove a closure."""
@@ -190,13 +225,20 @@ async def prison_rules(
                 raise ValidationFailed("must not be negative", field=field)
         changes["security_check_required"] = form.get("security_check_required") == "1"
         changes["visitor_requirements"] = form.get("visitor_requirements", "")[:1000]
-        await prisons_service.update_prison(session.caller, prison_id, changes,
-                                            expected_version=int(form.get("version", "0") or 0))
+        await prisons_service.update_prison(
+            session.caller, prison_id, changes, expected_version=int(form.get("version", "0") or 0)
+        )
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return await _prison_page(request, session, prison_id, error=error_message(session.t, exc), form=form,
-                                  status_code=exc.status)
+        return await _prison_page(
+            request,
+            session,
+            prison_id,
+            error=error_message(session.t, exc),
+            form=form,
+            status_code=exc.status,
+        )
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=saved", status_code=303)
 
 
@@ -226,19 +268,31 @@ async def window_add(
             valid_from=_parse_date(form["valid_from"], "valid_from") if form.get("valid_from") else None,
             valid_to=_parse_date(form["valid_to"], "valid_to") if form.get("valid_to") else None,
         )
-        await prisons_service.update_prison(session.caller, prison_id, {"windows": [*prison.windows, window]},
-                                            expected_version=int(form.get("version", "0") or 0))
+        await prisons_service.update_prison(
+            session.caller,
+            prison_id,
+            {"windows": [*prison.windows, window]},
+            expected_version=int(form.get("version", "0") or 0),
+        )
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return await _prison_page(request, session, prison_id, error=error_message(session.t, exc), form=form,
-                                  status_code=exc.status)
+        return await _prison_page(
+            request,
+            session,
+            prison_id,
+            error=error_message(session.t, exc),
+            form=form,
+            status_code=exc.status,
+        )
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=window_added", status_code=303)
 
 
 @post("/admin/prisons/{prison_id:uuid}/windows/{window_id:uuid}/delete", name="admin_window_remove")
 async def window_remove(
-    request: Request[Any, Any, Any], prison_id: FromPath[UUID], window_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    prison_id: FromPath[UUID],
+    window_id: FromPath[UUID],
     session: NamedDependency[WebSession],
 ) -> Template | Redirect:
     """Remove a visiting window; existing visits stay as they are."""
@@ -246,13 +300,18 @@ async def window_remove(
     try:
         prison = await prisons_service.get_prison(session.caller, prison_id)
         windows = [w for w in prison.windows if w.id != window_id]
-        await prisons_service.update_prison(session.caller, prison_id, {"windows": windows},
-                                            expected_version=int(form.get("version", "0") or 0))
+        await prisons_service.update_prison(
+            session.caller,
+            prison_id,
+            {"windows": windows},
+            expected_version=int(form.get("version", "0") or 0),
+        )
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return await _prison_page(request, session, prison_id, error=error_message(session.t, exc),
-                                  status_code=exc.status)
+        return await _prison_page(
+            request, session, prison_id, error=error_message(session.t, exc), status_code=exc.status
+        )
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=window_removed", status_code=303)
 
 
@@ -262,6 +321,7 @@ async def window_remove(
 @get("/admin/audit", name="admin_audit")
 async def audit_page(
     request: Request[Any, Any, Any],
+    *,
     session: NamedDependency[WebSession],
     action: FromQuery[str | None] = None,
     participant_id: FromQuery[str | None] = None,
@@ -275,19 +335,47 @@ async def audit_page(
     events: list[dict[str, Any]] = []
     next_cursor = None
     try:
-        since_dt = (datetime.combine(_parse_date(since, "since"), time.min, tzinfo=UTC) if since else None)
-        until_dt = (datetime.combine(_parse_date(until, "until"), time.max, tzinfo=UTC) if until else None)
+        since_dt = datetime.combine(_parse_date(since, "since"), time.min, tzinfo=UTC) if since else None
+        until_dt = datetime.combine(_parse_date(until, "until"), time.max, tzinfo=UTC) if until else None
         events, next_cursor = await audit_service.query_events(
-            session.caller, participant_id=_parse_uuid(participant_id or "", "participant_id"),
-            action=(action or "").strip() or None, since=since_dt, until=until_dt, limit=100, cursor=cursor,
+            session.caller,
+            participant_id=_parse_uuid(participant_id or "", "participant_id"),
+            action=(action or "").strip() or None,
+            since=since_dt,
+            until=until_dt,
+            limit=100,
+            cursor=cursor,
         )
     except ValidationFailed as exc:
         error = error_message(session.t, exc)
-    filters = {"action": action or "", "participant_id": participant_id or "", "since": since or "",
-               "until": until or ""}
-    return render(request, "admin_audit.html", session=session, events=events, next_cursor=next_cursor,
-                  filters=filters, error=error)
+    filters = {
+        "action": action or "",
+        "participant_id": participant_id or "",
+        "since": since or "",
+        "until": until or "",
+    }
+    return render(
+        request,
+        "admin_audit.html",
+        session=session,
+        events=events,
+        next_cursor=next_cursor,
+        filters=filters,
+        error=error,
+    )
 
 
-ADMIN_HANDLERS: list[Any] = [users_page, user_create, user_set_active, user_reset, prisons_page, prison_page,
-                             closure_add, closure_remove, prison_rules, window_add, window_remove, audit_page]
+ADMIN_HANDLERS: list[Any] = [
+    users_page,
+    user_create,
+    user_set_active,
+    user_reset,
+    prisons_page,
+    prison_page,
+    closure_add,
+    closure_remove,
+    prison_rules,
+    window_add,
+    window_remove,
+    audit_page,
+]

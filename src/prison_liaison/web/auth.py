@@ -66,8 +66,9 @@ async def provide_session(request: Request[Any, Any, Any]) -> WebSession:
     if not token:
         raise LoginRequired(next_url)
     try:
-        found = await auth_service.authenticate(token, client=anon.client, request_id=anon.request_id,
-                                                kind="session")
+        found = await auth_service.authenticate(
+            token, client=anon.client, request_id=anon.request_id, kind="session"
+        )
     except Unauthorized as exc:
         raise LoginRequired(next_url) from exc
     return WebSession(caller=found.caller, csrf_token=found.csrf_token, lang=lang_of(request))
@@ -105,8 +106,11 @@ def nav_for(caller: Caller | None) -> list[tuple[str, str]]:
         return [("/web/", "nav_shared_plans")]
     items = [("/web/", "nav_start"), ("/web/participants", "nav_participants")]
     if caller.role == Role.COORDINATOR:
-        items += [("/web/admin/users", "nav_users"), ("/web/admin/prisons", "nav_prisons"),
-                  ("/web/admin/audit", "nav_audit")]
+        items += [
+            ("/web/admin/users", "nav_users"),
+            ("/web/admin/prisons", "nav_prisons"),
+            ("/web/admin/audit", "nav_audit"),
+        ]
     return items
 
 
@@ -125,8 +129,17 @@ def render(
     cookies = list(cookies or [])
     asked = request.query_params.get("lang")
     if asked in ("de", "en"):
-        cookies.append(Cookie(key=LANG_COOKIE, value=asked, max_age=LANG_COOKIE_MAX_AGE, path="/",
-                              samesite="lax", secure=secure_cookies(), httponly=True))
+        cookies.append(
+            Cookie(
+                key=LANG_COOKIE,
+                value=asked,
+                max_age=LANG_COOKIE_MAX_AGE,
+                path="/",
+                samesite="lax",
+                secure=secure_cookies(),
+                httponly=True,
+            )
+        )
     other = "en" if lang == "de" else "de"
     path = request.url.path
     return Template(

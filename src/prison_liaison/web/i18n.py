@@ -29,7 +29,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "versuchen Sie es dann erneut.",
         "logged_out": "Sie wurden abgemeldet.",
         "session_expired": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
-        "csrf_failed": "Das Formular war veraltet. Bitte laden Sie die Seite neu und versuchen Sie es erneut.",
+        "csrf_failed": "Das Formular war veraltet. Bitte laden Sie die Seite neu und versuchen Sie "
+        "es erneut.",
         "nav_start": "Start",
         "nav_participants": "Teilnehmende",
         "nav_users": "Benutzer",
@@ -40,7 +41,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "hello": "Guten Tag, {name}.",
         "participants_title": "Teilnehmende",
         "participants_by_release": "Teilnehmende nach Entlassungstermin",
-        "participants_intro": "Sortiert nach dem Planungsdatum (voraussichtliche Entlassung), das nächste zuerst.",
+        "participants_intro": "Sortiert nach dem Planungsdatum (voraussichtliche Entlassung), das "
+        "nächste zuerst.",
         "no_participants": "Keine Teilnehmenden sichtbar.",
         "code": "Kennung",
         "initials": "Initialen",
@@ -74,7 +76,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error_title": "Das hat nicht geklappt",
         "error_generic": "Die Eingabe konnte nicht verarbeitet werden.",
         "error_field": "Feld „{field}“: {detail}",
-        "stale_version": "Der Datensatz wurde inzwischen von jemand anderem geändert. Bitte laden Sie die Seite "
+        "stale_version": "Der Datensatz wurde inzwischen von jemand anderem geändert. Bitte laden "
+        "Sie die Seite "
         "neu und prüfen Sie die Änderungen.",
         "to_start": "Zur Übersicht",
         "edit_case": "Fall bearbeiten",
@@ -177,7 +180,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "more": "Weitere Einträge",
         # visit rules (codes from the visit planner), in plain words
         "rule_prison_closed": "Die JVA ist an diesem Tag geschlossen (Schließtag).",
-        "rule_public_holiday": "An diesem Tag ist ein gesetzlicher Feiertag; die JVA hat dann keine Besuchszeit.",
+        "rule_public_holiday": "An diesem Tag ist ein gesetzlicher Feiertag; die JVA hat dann keine "
+        "Besuchszeit.",
         "rule_outside_visiting_window": "Der Termin liegt außerhalb der Besuchszeiten der JVA an diesem Tag.",
         "rule_in_past": "Der Termin liegt in der Vergangenheit.",
         "rule_lead_time": "Die JVA braucht mehr Vorlauf: Besuche müssen früher angemeldet werden.",
@@ -186,17 +190,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "rule_participant_busy": "Die teilnehmende Person hat zu dieser Zeit schon einen anderen Termin.",
         "rule_mentor_busy": "Eine Mentorin oder ein Mentor hat zu dieser Zeit schon einen anderen Besuch "
         "(Anfahrtspuffer eingerechnet).",
-        "rule_after_release": "Der Termin läge am oder nach dem geplanten Entlassungstag – oder die Person ist "
+        "rule_after_release": "Der Termin läge am oder nach dem geplanten Entlassungstag – oder die "
+        "Person ist "
         "nicht mehr in Haft; dann ist ein Treffen statt eines JVA-Besuchs zu planen.",
         "rule_not_a_mentor": "Nur die aktuellen Mentor:innen dieser Person können am Besuch teilnehmen.",
         "rule_override_not_allowed": "Nur die Koordination darf die Vorlaufzeit übergehen.",
-        "rule_visit_closed": "Dieser Besuch ist abgeschlossen oder abgesagt und kann nicht mehr geändert werden.",
+        "rule_visit_closed": "Dieser Besuch ist abgeschlossen oder abgesagt und kann nicht mehr "
+        "geändert werden.",
         "rule_invalid_transition": "Dieser Statuswechsel ist für den Besuch nicht möglich.",
         "rule_visit_not_started": "Der Besuch hat noch nicht begonnen.",
         "rule_read_only": "Sie haben nur Lesezugriff.",
         # shared plans (prison staff)
         "shared_plans_title": "Für Ihre JVA freigegebene Pläne",
-        "shared_plans_intro": "Sie sehen nur Pläne, die die Mentor:innen mit Zustimmung der Teilnehmenden für "
+        "shared_plans_intro": "Sie sehen nur Pläne, die die Mentor:innen mit Zustimmung der "
+        "Teilnehmenden für "
         "Ihre Anstalt freigegeben haben, und nur lesend.",
         "no_shared_plans": "Zurzeit ist kein Plan für Ihre Anstalt freigegeben.",
         "read_only": "nur lesend",
@@ -263,7 +270,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error_title": "That did not work",
         "error_generic": "The input could not be processed.",
         "error_field": "Field “{field}”: {detail}",
-        "stale_version": "Someone else changed this record in the meantime. Please reload the page and check.",
+        "stale_version": "Someone else changed this record in the meantime. Please reload the page "
+        "and check.",
         "to_start": "To the overview",
         "edit_case": "Edit case",
         "status_inquiry": "inquiry",
@@ -369,7 +377,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "rule_no_mentor": "At least one of the two mentors must attend.",
         "rule_participant_busy": "The participant has another appointment at that time.",
         "rule_mentor_busy": "A mentor has another visit at that time (travel buffer included).",
-        "rule_after_release": "The time is on or after the planned release day, or the participant is no longer "
+        "rule_after_release": "The time is on or after the planned release day, or the participant "
+        "is no longer "
         "in custody: plan a meeting instead of a prison visit.",
         "rule_not_a_mentor": "Only the participant's current mentors can attend.",
         "rule_override_not_allowed": "Only coordinators may override the lead time.",
@@ -387,10 +396,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 # Field names the services report, in words a user recognises.
 FIELD_NAMES: dict[str, dict[str, str]] = {
-    "de": {"username": "Benutzername", "password": "Passwort", "prison_id": "JVA", "start_date": "Erster Tag",
-           "end_date": "Letzter Tag", "role": "Rolle", "cadence_days": "Besuchsrhythmus", "date": "Datum",
-           "reason": "Grund", "weekday": "Wochentag", "start_time": "von",
-           "end_time": "bis", "valid_from": "gültig ab", "valid_to": "gültig bis", "starts_at": "Beginn", "ends_at": "Ende", "minutes": "Dauer"},
+    "de": {
+        "username": "Benutzername",
+        "password": "Passwort",
+        "prison_id": "JVA",
+        "start_date": "Erster Tag",
+        "end_date": "Letzter Tag",
+        "role": "Rolle",
+        "cadence_days": "Besuchsrhythmus",
+        "date": "Datum",
+        "reason": "Grund",
+        "weekday": "Wochentag",
+        "start_time": "von",
+        "end_time": "bis",
+        "valid_from": "gültig ab",
+        "valid_to": "gültig bis",
+        "starts_at": "Beginn",
+        "ends_at": "Ende",
+        "minutes": "Dauer",
+    },
     "en": {},
 }
 

@@ -50,14 +50,37 @@ async def root_redirect() -> Redirect:
 # ---------------------------------------------------------------- login / logout
 
 
-def _login_page(request: Request[Any, Any, Any], *, next_url: str, message: str | None = None,
-                ok: str | None = None, username: str = "", status_code: int = 200) -> Template:
+def _login_page(
+    request: Request[Any, Any, Any],
+    *,
+    next_url: str,
+    message: str | None = None,
+    ok: str | None = None,
+    username: str = "",
+    status_code: int = 200,
+) -> Template:
     # Login CSRF: a random value in a cookie and in the form must match (no session exists yet).
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    cookie = Cookie(key=LOGIN_CSRF_COOKIE, value=token, path="/web/login", httponly=True, samesite="strict",
-                    secure=secure_cookies(), max_age=3600)
-    return render(request, "login.html", status_code=status_code, cookies=[cookie], login_csrf=token,
-                  next_url=next_url, message=message, ok=ok, username=username)
+    cookie = Cookie(
+        key=LOGIN_CSRF_COOKIE,
+        value=token,
+        path="/web/login",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(),
+        max_age=3600,
+    )
+    return render(
+        request,
+        "login.html",
+        status_code=status_code,
+        cookies=[cookie],
+        login_csrf=token,
+        next_url=next_url,
+        message=message,
+        ok=ok,
+        username=username,
+    )
 
 
 @get("/login", name="login_form")
@@ -79,25 +102,40 @@ async def login(request: Request[Any, Any, Any]) -> Template | Redirect:
     sent_nonce = str(form.get("login_csrf") or "")
     cookie_nonce = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not sent_nonce or not secrets.compare_digest(sent_nonce, cookie_nonce):
-        return _login_page(request, next_url=next_url, message=t("csrf_failed"), username=username,
-                           status_code=403)
+        return _login_page(
+            request, next_url=next_url, message=t("csrf_failed"), username=username, status_code=403
+        )
     try:
-        issued = await auth_service.login(username, str(form.get("password") or ""), caller=client_of(request),
-                                          kind="session", name="web")
+        issued = await auth_service.login(
+            username, str(form.get("password") or ""), caller=client_of(request), kind="session", name="web"
+        )
     except TooManyRequests as exc:
         minutes = max(1, (exc.retry_after + 59) // 60)
-        return _login_page(request, next_url=next_url, message=t("login_throttled", minutes=minutes),
-                           username=username, status_code=429)
+        return _login_page(
+            request,
+            next_url=next_url,
+            message=t("login_throttled", minutes=minutes),
+            username=username,
+            status_code=429,
+        )
     except Unauthorized:
-        return _login_page(request, next_url=next_url, message=t("login_failed"), username=username,
-                           status_code=401)
+        return _login_page(
+            request, next_url=next_url, message=t("login_failed"), username=username, status_code=401
+        )
     max_age = int((issued.expires_at - clock.now()).total_seconds())
     return Redirect(
         next_url,
         status_code=303,
         cookies=[
-            Cookie(key=SESSION_COOKIE, value=issued.token, path="/", httponly=True, samesite="strict",
-                   secure=secure_cookies(), max_age=max_age),
+            Cookie(
+                key=SESSION_COOKIE,
+                value=issued.token,
+                path="/",
+                httponly=True,
+                samesite="strict",
+                secure=secure_cookies(),
+                max_age=max_age,
+            ),
             Cookie(key=LOGIN_CSRF_COOKIE, value="", path="/web/login", max_age=0, httponly=True),
         ],
     )
@@ -108,9 +146,21 @@ async def logout(request: Request[Any, Any, Any], session: NamedDependency[WebSe
     """End the session (server side) and drop the cookie."""
     await read_form(request, session)
     await auth_service.logout(request.cookies.get(SESSION_COOKIE, ""), session.caller)
-    return Redirect("/web/login?out=1", status_code=303,
-                    cookies=[Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True,
-                                    samesite="strict", secure=secure_cookies())])
+    return Redirect(
+        "/web/login?out=1",
+        status_code=303,
+        cookies=[
+            Cookie(
+                key=SESSION_COOKIE,
+                value="",
+                path="/",
+                max_age=0,
+                httponly=True,
+                samesite="strict",
+                secure=secure_cookies(),
+            )
+        ],
+    )
 
 
 # ---------------------------------------------------------------- start page and participants
@@ -135,12 +185,27 @@ async def start(request: Request[Any, Any, Any], session: NamedDependency[WebSes
     )
     prisons = await _prison_names(session)
     if session.caller.role == Role.PRISON_STAFF:
-        return render(request, "staff_start.html", session=session, participants=participants, prisons=prisons,
-                      days_until=days_until)
+        return render(
+            request,
+            "staff_start.html",
+            session=session,
+            participants=participants,
+            prisons=prisons,
+            days_until=days_until,
+        )
     open_cases = [p for p in participants if not p.is_closed]
-    soon = [p for p in open_cases if p.planning_date and p.planning_date <= clock.today() + timedelta(days=90)]
-    return render(request, "start.html", session=session, participants=open_cases, prisons=prisons,
-                  releases_soon=soon, days_until=days_until)
+    soon = [
+        p for p in open_cases if p.planning_date and p.planning_date <= clock.today() + timedelta(days=90)
+    ]
+    return render(
+        request,
+        "start.html",
+        session=session,
+        participants=open_cases,
+        prisons=prisons,
+        releases_soon=soon,
+        days_until=days_until,
+    )
 
 
 @get("/participants", name="participants")
@@ -152,8 +217,15 @@ async def participants_list(
         session.caller, limit=LIST_LIMIT, order="planning_date", code_prefix=(q or "").strip() or None
     )
     prisons = await _prison_names(session)
-    return render(request, "participants.html", session=session, participants=participants, prisons=prisons,
-                  days_until=days_until, q=q or "")
+    return render(
+        request,
+        "participants.html",
+        session=session,
+        participants=participants,
+        prisons=prisons,
+        days_until=days_until,
+        q=q or "",
+    )
 
 
 @get("/participants/{participant_id:uuid}", name="participant")
@@ -166,8 +238,15 @@ async def participant_page(
     """One participant: base data (and, as their services arrive, dates, plan, visits, shares)."""
     participant = await participants_service.get_participant(session.caller, participant_id)
     prisons = await _prison_names(session)
-    return render(request, "participant.html", session=session, p=participant, prisons=prisons,
-                  days_until=days_until(participant), ok=_ok(session, ok))
+    return render(
+        request,
+        "participant.html",
+        session=session,
+        p=participant,
+        prisons=prisons,
+        days_until=days_until(participant),
+        ok=_ok(session, ok),
+    )
 
 
 @post("/participants/{participant_id:uuid}/base", name="participant_base")
@@ -189,26 +268,50 @@ async def participant_update(
     except ValueError:
         version = 0
     try:
-        await participants_service.update_participant(session.caller, participant_id, changes,
-                                                      expected_version=version)
+        await participants_service.update_participant(
+            session.caller, participant_id, changes, expected_version=version
+        )
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
         participant = await participants_service.get_participant_unaudited(session.caller, participant_id)
         prisons = await _prison_names(session)
-        return render(request, "participant.html", session=session, p=participant, prisons=prisons,
-                      days_until=days_until(participant), error=error_message(session.t, exc),
-                      status_code=exc.status)
+        return render(
+            request,
+            "participant.html",
+            session=session,
+            p=participant,
+            prisons=prisons,
+            days_until=days_until(participant),
+            error=error_message(session.t, exc),
+            status_code=exc.status,
+        )
     return Redirect(f"/web/participants/{participant_id}?ok=saved", status_code=303)
 
 
-OK_KEYS = frozenset({"saved", "closure_added", "closure_removed", "user_deactivated", "user_activated",
-                     "window_added", "window_removed"})
+OK_KEYS = frozenset(
+    {
+        "saved",
+        "closure_added",
+        "closure_removed",
+        "user_deactivated",
+        "user_activated",
+        "window_added",
+        "window_removed",
+    }
+)
 
 
 def _ok(session: WebSession, key: str | None) -> str | None:
     return session.t(key) if key in OK_KEYS else None
 
 
-PAGE_HANDLERS: list[Any] = [login_form, login, logout, start, participants_list, participant_page,
-                            participant_update]
+PAGE_HANDLERS: list[Any] = [
+    login_form,
+    login,
+    logout,
+    start,
+    participants_list,
+    participant_page,
+    participant_update,
+]
