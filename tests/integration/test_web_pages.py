@@ -301,3 +301,11 @@ async def test_coordinator_adds_and_removes_a_visiting_window(
     assert removed.status_code == 303
     prison = (await world.get("coordinator", f"/api/v1/prisons/{prison_id}")).json()
     assert len(prison["windows"]) == 5
+
+
+async def test_unknown_page_is_the_404_page(world: World, browser: httpx.AsyncClient) -> None:
+    await web_login(browser, "mentor1")
+    response = await browser.get("/web/no/such/page")
+    assert response.status_code == 404
+    assert "Nicht gefunden" in response.text
+    assert (await browser.get("/web/participants")).status_code == 200

@@ -19,7 +19,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from prison_liaison import clock
-from prison_liaison.planning.errors import DomainError, TooManyRequests, Unauthorized
+from prison_liaison.planning.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from prison_liaison.planning.models import Participant, Prison, Role
 from prison_liaison.services import auth as auth_service
 from prison_liaison.services import participants as participants_service
@@ -289,6 +289,12 @@ async def participant_update(
     return Redirect(f"/web/participants/{participant_id}?ok=saved", status_code=303)
 
 
+@get("/{rest:path}", name="web_not_found")
+async def not_found(rest: FromPath[str]) -> Template:
+    """Any other address under /web: the same 404 page as a participant one may not see."""
+    raise NotFound("no such page")
+
+
 OK_KEYS = frozenset(
     {
         "saved",
@@ -314,4 +320,5 @@ PAGE_HANDLERS: list[Any] = [
     participants_list,
     participant_page,
     participant_update,
+    not_found,
 ]
