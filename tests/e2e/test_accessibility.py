@@ -1,6 +1,6 @@
-"""Automated accessibility checks (axe-core 4.14, vendored from npm) on the main pages: WCAG 2.1 A and AA rules
-such as labels, contrast, heading order, landmarks and the page language. Manual checks (keyboard use, focus
-order) are in test_web_pages.py."""
+"""Automated accessibility checks (axe-core 4.14, vendored from npm) on the main pages: WCAG 2.1 A and AA
+rules such as labels, contrast, heading order, landmarks and the page language. Manual checks (keyboard use,
+focus order) are in test_web_pages.py."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ async def axe_violations(page: Any) -> list[str]:
     # evaluated through the DevTools protocol, so the page's CSP (script-src 'self') stays untouched
     await page.evaluate(AXE)
     result = await page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => ({passes: r.passes.length, "
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => ({passes: r.passes.length, "
         "violations: r.violations.map(v => v.id + ': ' + v.help + ' @ ' + "
         "v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))}))",
         TAGS,
