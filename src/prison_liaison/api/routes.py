@@ -10,6 +10,7 @@ from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
 from prison_liaison.api.users import UserController
+from prison_liaison.api.visits import VisitController, find_visit_slots, prison_day_visits
 
 ROUTE_HANDLERS: list[Any] = [
     health,
@@ -18,4 +19,7 @@ ROUTE_HANDLERS: list[Any] = [
     ParticipantController,
     UserController,
     AuditController,
+    VisitController,
+    find_visit_slots,
+    prison_day_visits,
 ]

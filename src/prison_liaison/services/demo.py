@@ -6,6 +6,8 @@ fresh database only.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -200,8 +202,74 @@ async def _demo_plans(ctx: DemoContext) -> None:
 
 
 async def _demo_visits(ctx: DemoContext) -> None:
-    """Past and future prison visits (visits)."""
-    return None
+    """Past and future prison visits (visits), booked through the real rules: each takes the first slot the
+    finder proposes, so nothing lies outside a window or collides. The past is replayed on a moved clock."""
+    from datetime import UTC, datetime  # noqa: PLC0415 — kept local: this file is shared by every area
+
+    from prison_liaison.services import visits as visits_service  # noqa: PLC0415
+
+    for prison_id in ctx.prisons.values():
+        # mentors drive between prisons: half an hour between two visits at different places
+        prison = await prisons_service.get_prison(ctx.coordinator, prison_id)
+        await prisons_service.update_prison(ctx.coordinator, prison_id, {"travel_buffer_minutes": 30},
+                                            expected_version=prison.version)
+    for index, (code, participant) in enumerate(ctx.participants.items()):
+        lead_id = participant.mentors[0].mentor_id
+        lead = ctx.callers[next(u for u, user in ctx.users.items() if user.id == lead_id)]
+        mentor_ids = [m.mentor_id for m in participant.mentors]
+        if ctx.stage[code] != "in_custody":
+            # after release mentors meet the participant anywhere: one meeting next week, 17:00 Berlin
+            day = ctx.today + timedelta(days=5 + index)
+            start = datetime.combine(day, time(17, 0), tzinfo=clock.BERLIN)
+            await visits_service.create_visit(
+                lead, participant_id=participant.id, starts_at=start, ends_at=start + timedelta(hours=1),
+                mentor_ids=mentor_ids, kind="meeting", location="Beratungsstelle (fiktiv)",
+            )
+            continue
+        for days_ago in (35, 17):
+            if (ctx.today - ctx.admitted[code]).days < days_ago:
+                continue
+            then = datetime.combine(ctx.today - timedelta(days=days_ago + 7), time(7, 0), tzinfo=UTC)
+            with _clock_at(then):
+                slots = await visits_service.find_slots(
+                    lead, participant.id, start=ctx.today - timedelta(days=days_ago),
+                    end=ctx.today - timedelta(days=2), minutes=60, limit=1,
+                )
+                if not slots:
+                    continue
+                visit = await visits_service.create_visit(
+                    lead, participant_id=participant.id, starts_at=slots[0].starts_at,
+                    ends_at=slots[0].ends_at, mentor_ids=mentor_ids,
+                )
+                await visits_service.request_visit(lead, visit.id)
+                await visits_service.confirm_visit(lead, visit.id, room="Besuchsraum 1")
+            with _clock_at(visit.ends_at + timedelta(hours=1)):
+                await visits_service.complete_visit(lead, visit.id, attendance=None)
+        for offset, confirm in ((4, True), (18, False)):
+            slots = await visits_service.find_slots(
+                lead, participant.id, start=ctx.today + timedelta(days=offset),
+                end=ctx.today + timedelta(days=offset + 21), minutes=60, limit=1,
+            )
+            if not slots:
+                continue
+            visit = await visits_service.create_visit(
+                lead, participant_id=participant.id, starts_at=slots[0].starts_at, ends_at=slots[0].ends_at,
+                mentor_ids=mentor_ids,
+            )
+            if confirm:
+                await visits_service.request_visit(lead, visit.id)
+                await visits_service.confirm_visit(lead, visit.id, room="Besuchsraum 2")
+
+
+@contextlib.contextmanager
+def _clock_at(instant: Any) -> Iterator[None]:
+    """Replay the past through the real rules: 'now' stands at ``instant`` inside the block."""
+    previous = clock._now  # restore exactly what was there: a test's fixed clock or the system clock
+    clock.set_clock(clock.FixedClock(instant))
+    try:
+        yield
+    finally:
+        clock.set_clock(previous)
 
 
 async def _demo_shares(ctx: DemoContext) -> None:

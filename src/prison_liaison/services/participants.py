@@ -12,7 +12,9 @@ from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.planning.errors import Conflict, NotFound, ValidationFailed
 from prison_liaison.planning.models import CLOSED_STATUSES, MentorRole, Participant, ParticipantStatus, Role
 from prison_liaison.planning.participants import check_cadence, check_code, check_mentor_pair
+from prison_liaison.planning.visits import ReviewReason
 from prison_liaison.services import access, audit
+from prison_liaison.services import visits as visits_service
 from prison_liaison.services.context import Caller
 from prison_liaison.services.security import decrypt_text, encrypt_text
 
@@ -147,6 +149,13 @@ async def update_participant(
         await participants_repo.update_participant(
             participant_id, values, expected_version=expected_version, now=clock.now()
         )
+        # future prison visits no longer fit after a transfer or release: flag them, never drop them
+        if "prison_id" in changes and changes["prison_id"] != participant.prison_id:
+            await visits_service.flag_for_review(
+                caller, participant_id, ReviewReason.PARTICIPANT_TRANSFERRED, new_prison_id=values["prison"]
+            )
+        elif changes.get("status") == "released" and participant.status != ParticipantStatus.RELEASED:
+            await visits_service.flag_for_review(caller, participant_id, ReviewReason.PARTICIPANT_RELEASED)
         await audit.record(
             caller, "participant.updated", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id, fields=sorted(changes),
