@@ -23,7 +23,7 @@ async def test_mentor_logs_in_and_sees_caseload_by_release(page: Any, live_serve
     codes = await page.locator("tbody th").all_inner_texts()
     assert codes and all(c.startswith("L-2026-") for c in codes)
     await screenshot(page, "mentor-start")
-    await page.get_by_role("link", name=codes[0]).click()
+    await page.get_by_role("table").get_by_role("link", name=codes[0]).click()
     await page.wait_for_load_state("networkidle")
     assert await page.get_by_role("heading", level=1).inner_text() == codes[0] + " " + (
         await page.locator("h1 .sub").inner_text()
@@ -105,11 +105,16 @@ async def test_prison_staff_see_only_their_shared_plans(page: Any, live_server: 
     await login(page, "prison1")
     assert await page.get_by_role("heading", level=1).inner_text() == "Für Ihre JVA freigegebene Pläne"
     nav = await page.get_by_role("navigation").get_by_role("link").all_inner_texts()
-    assert nav == ["Freigegebene Pläne"]
-    response = await page.goto("/web/admin/users")
-    assert response.status == 404
-    await page.goto("/web/")
+    assert nav == ["Freigegebene Pläne", "Tagesliste"]
     await screenshot(page, "staff-start")
+    await page.get_by_role("link", name="Tagesliste").click()
+    await page.wait_for_load_state("networkidle")
+    assert (await page.get_by_role("heading", level=1).inner_text()).startswith("Besuche: JVA Musterstadt")
+    assert await page.get_by_role("button", name="Drucken").is_visible()
+    await screenshot(page, "staff-day-list")
+    for url in ("/web/admin/users", "/web/planner", "/web/participants/00000000-0000-0000-0000-000000000000"):
+        response = await page.goto(url)
+        assert response.status == 404, url
 
 
 async def test_english_switch(page: Any, live_server: LiveServer) -> None:
@@ -120,3 +125,54 @@ async def test_english_switch(page: Any, live_server: LiveServer) -> None:
     assert await page.get_by_role("heading", level=1).inner_text() == "Overview"
     await page.goto("/web/participants")
     assert await page.locator("html").get_attribute("lang") == "en"
+
+
+async def test_mentor_books_a_visit_from_the_slot_finder(page: Any, live_server: LiveServer) -> None:
+    await login(page, "mentor1")
+    await page.get_by_role("navigation").get_by_role("link", name="Besuchsplanung").click()
+    await page.wait_for_load_state("networkidle")
+    options = await page.get_by_label("Teilnehmende:r").locator("option").all_inner_texts()
+    code = options[1].split(" ")[0]
+    await page.get_by_label("Teilnehmende:r").select_option(index=1)
+    await page.get_by_role("button", name="Termine suchen").click()
+    await page.wait_for_load_state("networkidle")
+    assert await page.get_by_role("heading", name=f"Vorschläge für {code}").is_visible()
+    first = page.locator("form.slot").first
+    when = await first.locator(".slot-time").inner_text()
+    await screenshot(page, "mentor-planner")
+    await first.get_by_role("button", name="Buchen").click()
+    await page.wait_for_load_state("networkidle")
+    assert "Besuch eingetragen." in await page.get_by_role("status").inner_text()
+    assert await page.get_by_role("heading", level=1).inner_text() == code + " " + (
+        await page.locator("h1 .sub").inner_text()
+    )
+    booked = page.locator("li.visit", has_text=when.split(", ")[1])
+    assert await booked.locator(".badge").first.inner_text() == "geplant"
+    await screenshot(page, "mentor-participant-visits")
+
+
+async def test_coordinator_closure_stops_the_slot_finder_proposing_that_day(
+    page: Any, live_server: LiveServer
+) -> None:
+    await login(page, "coordinator")
+    await page.goto("/web/planner")
+    await page.get_by_label("Teilnehmende:r").select_option(index=2)
+    await page.get_by_role("button", name="Termine suchen").click()
+    await page.wait_for_load_state("networkidle")
+    participant_id = await page.get_by_label("Teilnehmende:r").input_value()
+    first_day = (await page.locator("form.slot .slot-time").first.inner_text()).split(", ")[1]
+    day = first_day.split(".")
+    iso = f"{day[2]}-{day[1]}-{day[0]}"
+    planner_url = page.url
+    prison_id = live_server.api("coordinator", "GET", f"/api/v1/participants/{participant_id}").json()[
+        "prison_id"
+    ]
+    await page.goto(f"/web/admin/prisons/{prison_id}")
+    await page.get_by_label("Erster Tag").fill(iso)
+    await page.get_by_label("Grund").fill("Personalversammlung")
+    await page.get_by_role("button", name="Schließtag eintragen").click()
+    await page.wait_for_load_state("networkidle")
+    assert "Schließtag eingetragen" in await page.get_by_role("status").inner_text()
+    await page.goto(planner_url)
+    proposed = await page.locator("form.slot .slot-time").all_inner_texts()
+    assert proposed and all(first_day not in p for p in proposed)

@@ -309,3 +309,120 @@ async def test_unknown_page_is_the_404_page(world: World, browser: httpx.AsyncCl
     assert response.status_code == 404
     assert "Nicht gefunden" in response.text
     assert (await browser.get("/web/participants")).status_code == 200
+
+
+SLOT_RE = re.compile(
+    r'name="starts_at" value="([^"]+)">\s*<input type="hidden" name="ends_at" value="([^"]+)"'
+)
+
+
+async def test_mentor_books_a_proposed_slot(
+    world: World, browser: httpx.AsyncClient, fixed_clock: Any
+) -> None:
+    await web_login(browser, "mentor1")
+    pid = world.participants["T-0001"]
+    page = await browser.get(f"/web/planner?participant_id={pid}&start=2026-03-16&end=2026-03-20&minutes=60")
+    assert page.status_code == 200
+    slots = SLOT_RE.findall(page.text)
+    assert slots and slots[0][0].startswith("2026-03-16T")
+    assert "Mo, 16.03.2026" in page.text
+    response = await browser.post(
+        "/web/visits",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "participant_id": str(pid),
+            "starts_at": slots[0][0],
+            "ends_at": slots[0][1],
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/web/participants/{pid}?ok=visit_booked#visits"
+    visits = (await world.get("mentor1", f"/api/v1/visits?participant_id={pid}")).json()["items"]
+    assert [(v["status"], v["starts_at"][:16]) for v in visits] == [("planned", slots[0][0][:16])]
+    assert sorted(visits[0]["mentor_ids"]) == sorted(
+        [str(world.users["mentor1"].id), str(world.users["mentor2"].id)]
+    )
+    detail = await browser.get(f"/web/participants/{pid}?ok=visit_booked")
+    assert "Besuch eingetragen." in detail.text and "geplant" in detail.text
+
+
+async def test_booking_outside_visiting_hours_is_explained(
+    world: World, browser: httpx.AsyncClient, fixed_clock: Any
+) -> None:
+    await web_login(browser, "mentor1")
+    pid = world.participants["T-0001"]
+    page = await browser.get(f"/web/planner?participant_id={pid}")
+    response = await browser.post(
+        "/web/visits",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "participant_id": str(pid),
+            "day": "2026-03-16",
+            "start_time": "14:00",
+            "length": "60",
+        },
+    )
+    assert response.status_code == 409
+    assert "außerhalb der Besuchszeiten" in response.text
+    assert (await world.get("mentor1", f"/api/v1/visits?participant_id={pid}")).json()["items"] == []
+
+
+async def test_mentor_cancels_a_visit_with_a_reason(
+    world: World, browser: httpx.AsyncClient, fixed_clock: Any
+) -> None:
+    pid = world.participants["T-0001"]
+    created = await world.post(
+        "mentor1",
+        "/api/v1/visits",
+        json={
+            "participant_id": str(pid),
+            "starts_at": "2026-03-16T10:00:00+01:00",
+            "ends_at": "2026-03-16T11:00:00+01:00",
+            "mentor_ids": [str(world.users["mentor1"].id)],
+        },
+    )
+    assert created.status_code == 201, created.text
+    visit = created.json()
+    await web_login(browser, "mentor1")
+    page = await browser.get(f"/web/participants/{pid}")
+    version = re.search(rf'/web/visits/{visit["id"]}/cancel".*?name="version" value="(\d+)"', page.text, re.S)
+    assert version
+    missing_note = await browser.post(
+        f"/web/visits/{visit['id']}/cancel",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "participant_id": str(pid),
+            "version": version.group(1),
+            "reason": "other",
+            "cancelled_by": "mentor",
+            "note": "",
+        },
+    )
+    assert (
+        missing_note.headers["location"]
+        == f"/web/participants/{pid}?error=validation_failed&field=note#visits"
+    )
+    shown = await browser.get(f"/web/participants/{pid}?error=validation_failed&field=note")
+    assert "Bitte prüfen Sie das Feld „Bemerkung“" in shown.text
+    done = await browser.post(
+        f"/web/visits/{visit['id']}/cancel",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "participant_id": str(pid),
+            "version": version.group(1),
+            "reason": "lockdown",
+            "cancelled_by": "prison",
+            "note": "",
+        },
+    )
+    assert done.headers["location"] == f"/web/participants/{pid}?ok=done_cancel#visits"
+    after = (await world.get("mentor1", f"/api/v1/visits/{visit['id']}")).json()
+    assert (after["status"], after["cancel_reason"]) == ("cancelled", "lockdown")
+
+
+async def test_error_codes_in_the_address_are_never_echoed(world: World, browser: httpx.AsyncClient) -> None:
+    await web_login(browser, "mentor1")
+    pid = world.participants["T-0001"]
+    page = await browser.get(f"/web/participants/{pid}?error=<script>x</script>&field=<b>")
+    assert "<script>x" not in page.text and "&lt;script&gt;" not in page.text
+    assert "Die Eingabe konnte nicht verarbeitet werden." in page.text

@@ -20,7 +20,7 @@ from prison_liaison.planning.models import Role
 from prison_liaison.services import auth as auth_service
 from prison_liaison.services.context import Caller, anonymous
 from prison_liaison.settings import get_settings
-from prison_liaison.web.i18n import Translator, pick_lang
+from prison_liaison.web.i18n import BERLIN, Translator, pick_lang
 
 SESSION_COOKIE = "pl_session"
 LANG_COOKIE = "pl_lang"
@@ -103,8 +103,12 @@ def nav_for(caller: Caller | None) -> list[tuple[str, str]]:
     if caller is None or caller.role is None:
         return []
     if caller.role == Role.PRISON_STAFF:
-        return [("/web/", "nav_shared_plans")]
-    items = [("/web/", "nav_start"), ("/web/participants", "nav_participants")]
+        return [("/web/", "nav_shared_plans"), (f"/web/prisons/{caller.prison_id}/day", "nav_day_list")]
+    items = [
+        ("/web/", "nav_start"),
+        ("/web/participants", "nav_participants"),
+        ("/web/planner", "nav_planner"),
+    ]
     if caller.role == Role.COORDINATOR:
         items += [
             ("/web/admin/users", "nav_users"),
@@ -155,6 +159,7 @@ def render(
             "nav": nav_for(session.caller if session else None),
             "current_path": path,
             "ok": None,
+            "berlin": BERLIN,
             "error": None,
             **context,
         },

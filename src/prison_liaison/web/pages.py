@@ -21,9 +21,11 @@ from litestar.response import Redirect, Template
 from prison_liaison import clock
 from prison_liaison.planning.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from prison_liaison.planning.models import Participant, Prison, Role
+from prison_liaison.planning.visits import OPEN_STATUSES, CancelledBy, CancelReason
 from prison_liaison.services import auth as auth_service
 from prison_liaison.services import participants as participants_service
 from prison_liaison.services import prisons as prisons_service
+from prison_liaison.services import visits as visits_service
 from prison_liaison.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -39,6 +41,7 @@ from prison_liaison.web.auth import (
 from prison_liaison.web.i18n import Translator
 
 LIST_LIMIT = 200
+OPEN_VISIT_STATUSES = sorted(s.value for s in OPEN_STATUSES)
 
 
 @get("/", name="web_root", include_in_schema=False)
@@ -194,17 +197,26 @@ async def start(request: Request[Any, Any, Any], session: NamedDependency[WebSes
             days_until=days_until,
         )
     open_cases = [p for p in participants if not p.is_closed]
-    soon = [
-        p for p in open_cases if p.planning_date and p.planning_date <= clock.today() + timedelta(days=90)
-    ]
+    today = clock.today()
+    mine = session.caller.user_id if session.caller.role == Role.MENTOR else None
+    upcoming, _ = await visits_service.list_visits(
+        session.caller,
+        limit=20,
+        mentor_id=mine,
+        start=today,
+        end=today + timedelta(days=14),
+        statuses=OPEN_VISIT_STATUSES,
+    )
+    overdue = await visits_service.cadence(session.caller, overdue_only=True)
     return render(
         request,
         "start.html",
         session=session,
         participants=open_cases,
         prisons=prisons,
-        releases_soon=soon,
         days_until=days_until,
+        upcoming=upcoming,
+        overdue=overdue,
     )
 
 
@@ -228,16 +240,27 @@ async def participants_list(
     )
 
 
-@get("/participants/{participant_id:uuid}", name="participant")
-async def participant_page(
+async def _participant_page(
     request: Request[Any, Any, Any],
-    participant_id: FromPath[UUID],
-    session: NamedDependency[WebSession],
-    ok: FromQuery[str | None] = None,
+    session: WebSession,
+    participant: Participant,
+    *,
+    ok: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> Template:
-    """One participant: base data (and, as their services arrive, dates, plan, visits, shares)."""
-    participant = await participants_service.get_participant(session.caller, participant_id)
     prisons = await _prison_names(session)
+    visits: list[Any] = []
+    if session.caller.role != Role.PRISON_STAFF:
+        visits, _ = await visits_service.list_visits(
+            session.caller, limit=LIST_LIMIT, participant_id=participant.id
+        )
+    now = clock.now()
+    planned = sorted(
+        (v for v in visits if v.ends_at >= now and v.status.value in OPEN_VISIT_STATUSES),
+        key=lambda v: v.starts_at,
+    )
+    past = sorted((v for v in visits if v not in planned), key=lambda v: v.starts_at, reverse=True)
     return render(
         request,
         "participant.html",
@@ -245,7 +268,31 @@ async def participant_page(
         p=participant,
         prisons=prisons,
         days_until=days_until(participant),
-        ok=_ok(session, ok),
+        planned_visits=planned,
+        past_visits=past,
+        cancel_reasons=[r.value for r in CancelReason],
+        cancelled_by=[c.value for c in CancelledBy],
+        now=now,
+        ok=ok,
+        error=error,
+        status_code=status_code,
+    )
+
+
+@get("/participants/{participant_id:uuid}", name="participant")
+async def participant_page(
+    request: Request[Any, Any, Any],
+    participant_id: FromPath[UUID],
+    session: NamedDependency[WebSession],
+    *,
+    ok: FromQuery[str | None] = None,
+    error: FromQuery[str | None] = None,
+    field: FromQuery[str | None] = None,
+) -> Template:
+    """One participant: base data, visits (and, as their services arrive, dates, plan, shares)."""
+    participant = await participants_service.get_participant(session.caller, participant_id)
+    return await _participant_page(
+        request, session, participant, ok=_ok(session, ok), error=_error_code(session, error, field)
     )
 
 
@@ -275,16 +322,8 @@ async def participant_update(
         if exc.status in (403, 404):
             raise
         participant = await participants_service.get_participant_unaudited(session.caller, participant_id)
-        prisons = await _prison_names(session)
-        return render(
-            request,
-            "participant.html",
-            session=session,
-            p=participant,
-            prisons=prisons,
-            days_until=days_until(participant),
-            error=error_message(session.t, exc),
-            status_code=exc.status,
+        return await _participant_page(
+            request, session, participant, error=error_message(session.t, exc), status_code=exc.status
         )
     return Redirect(f"/web/participants/{participant_id}?ok=saved", status_code=303)
 
@@ -298,6 +337,12 @@ async def not_found(rest: FromPath[str]) -> Template:
 OK_KEYS = frozenset(
     {
         "saved",
+        "visit_booked",
+        "visit_moved",
+        "done_request",
+        "done_confirm",
+        "done_complete",
+        "done_cancel",
         "closure_added",
         "closure_removed",
         "user_deactivated",
@@ -310,6 +355,21 @@ OK_KEYS = frozenset(
 
 def _ok(session: WebSession, key: str | None) -> str | None:
     return session.t(key) if key in OK_KEYS else None
+
+
+def _error_code(session: WebSession, code: str | None, field: str | None = None) -> str | None:
+    """An error code carried over a redirect: worded from the catalogue only, never echoed."""
+    if not code:
+        return None
+    if code == "validation_failed" and field and session.t.knows_field(field):
+        return session.t("check_field", field=session.t.field(field))
+    for key in (f"rule_{code}", code):
+        if key in ERROR_KEYS or (key.startswith("rule_") and session.t.has(key)):
+            return session.t(key)
+    return session.t("error_generic")
+
+
+ERROR_KEYS = frozenset({"stale_version", "csrf_failed"})
 
 
 PAGE_HANDLERS: list[Any] = [
