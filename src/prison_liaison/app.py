@@ -13,7 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from prison_liaison.api.deps import DEPENDENCIES
-from prison_liaison.api.errors import EXCEPTION_HANDLERS
+from prison_liaison.api.errors import EXCEPTION_HANDLERS, document_problem_responses
 from prison_liaison.api.middleware import RequestContextMiddleware, auth_middleware_factory, security_headers
 from prison_liaison.api.routes import ROUTE_HANDLERS
 from prison_liaison.logging_setup import configure_logging
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     from prison_liaison.web import WEB_ROUTE_HANDLERS, web_plugins
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, *WEB_ROUTE_HANDLERS],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -60,3 +60,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=1_000_000,
         debug=False,
     )
+    document_problem_responses([h for route in app.routes for h in getattr(route, "route_handlers", [])])
+    return app

@@ -158,6 +158,22 @@ def cmd_export_participant(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from prison_liaison.services import backups
+
+    backups.backup(Path(args.file))
+    print(f"backup written to {args.file} (it holds personal data: store it encrypted)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from prison_liaison.services import backups
+
+    backups.restore(Path(args.file))
+    print(f"database restored from {args.file}")
+    return 0
+
+
 def cmd_generate_key(_: argparse.Namespace) -> int:
     from prison_liaison.services.security import generate_encryption_key
 
@@ -195,6 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("participant_id")
     ex.add_argument("--output", "-o")
     ex.set_defaults(func=cmd_export_participant)
+    bk = sub.add_parser("backup", help="write a consistent backup of the database to FILE")
+    bk.add_argument("file")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="replace the database's content with the backup in FILE (server stopped)")
+    rs.add_argument("file")
+    rs.set_defaults(func=cmd_restore)
     sub.add_parser("generate-key", help="print a new encryption key").set_defaults(func=cmd_generate_key)
     sub.add_parser("rotate-key", help="re-encrypt notes with the first configured key").set_defaults(
         func=cmd_rotate_key

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -40,7 +39,6 @@ class AuthController(Controller):
     @delete("/me/tokens/{token_id:uuid}", operation_id="revokeMyToken", status_code=204)
     async def revoke_token(
         self, token_id: FromPath[UUID], caller: NamedDependency[Caller]
-    ) -> Response[None]:
+    ) -> None:
         """Revoke one of my tokens at once."""
         await auth_service.revoke_token(caller, token_id)
-        return Response(None, status_code=204)

@@ -108,3 +108,38 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     Exception: internal_error_handler,
 }
 
+
+
+PROBLEM_STATUSES = {
+    400: "Malformed or invalid request",
+    401: "Authentication required or token invalid",
+    403: "Read-only access or CSRF check failed",
+    404: "Not found, or not yours (indistinguishable on purpose)",
+    405: "Method not allowed",
+    409: "A rule of the domain rejects the change",
+    412: "Stale If-Match: the record changed since you read it",
+    422: "Input breaks a rule of the domain",
+    428: "If-Match required",
+    429: "Too many requests (see Retry-After)",
+    503: "Database unreachable",
+}
+
+
+def document_problem_responses(route_handlers: list[Any]) -> None:
+    """Declare the problem+json answers on every operation, so the OpenAPI document tells clients the truth."""
+    from litestar.handlers import HTTPRouteHandler
+    from litestar.openapi.datastructures import ResponseSpec
+
+    from prison_liaison.api.schemas import Problem
+
+    for handler in route_handlers:
+        if not isinstance(handler, HTTPRouteHandler):
+            continue
+        existing = dict(handler.responses or {})
+        for status, description in PROBLEM_STATUSES.items():
+            existing.setdefault(
+                status,
+                ResponseSpec(data_container=Problem, media_type=PROBLEM, description=description,
+                             generate_examples=False),
+            )
+        handler.responses = existing

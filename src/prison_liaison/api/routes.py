@@ -6,6 +6,7 @@ from typing import Any
 
 from prison_liaison.api.audit import AuditController
 from prison_liaison.api.auth import AuthController
+from prison_liaison.api.documents import DocumentController
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
@@ -22,4 +23,5 @@ ROUTE_HANDLERS: list[Any] = [
     VisitController,
     find_visit_slots,
     prison_day_visits,
+    DocumentController,
 ]

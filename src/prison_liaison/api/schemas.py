@@ -322,3 +322,21 @@ class HealthRead(Struct, kw_only=True):
 def changes_of(data: Struct) -> dict[str, Any]:
     """The fields a PATCH body actually sets."""
     return {f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not UNSET}
+
+
+class FieldError(Struct, kw_only=True):
+    field: str | None = None
+    message: str = ""
+    source: str | None = None
+
+
+class Problem(Struct, kw_only=True):
+    """RFC 9457 problem details, as every error answers."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    field: str | None = None
+    errors: list[FieldError] | None = None
