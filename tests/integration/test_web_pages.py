@@ -426,3 +426,15 @@ async def test_error_codes_in_the_address_are_never_echoed(world: World, browser
     page = await browser.get(f"/web/participants/{pid}?error=<script>x</script>&field=<b>")
     assert "<script>x" not in page.text and "&lt;script&gt;" not in page.text
     assert "Die Eingabe konnte nicht verarbeitet werden." in page.text
+
+
+async def test_mentor_downloads_the_printable_plan(world: World, browser: httpx.AsyncClient) -> None:
+    await web_login(browser, "mentor1")
+    pid = world.participants["T-0001"]
+    page = await browser.get(f"/web/participants/{pid}")
+    assert f"/web/participants/{pid}/plan.pdf" in page.text
+    html = await browser.get(f"/web/participants/{pid}/plan.html")
+    assert html.status_code == 200
+    assert "T-0001" in html.text and "Alpha" not in html.text
+    other = await browser.get(f"/web/participants/{world.participants['T-0003']}/plan.html")
+    assert other.status_code == 404

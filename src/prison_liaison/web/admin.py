@@ -114,12 +114,8 @@ async def user_set_active(
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return await _users_page(
-            request, session, error=error_message(session.t, exc), status_code=exc.status
-        )
-    return Redirect(
-        f"/web/admin/users?ok={'user_activated' if active else 'user_deactivated'}", status_code=303
-    )
+        return await _users_page(request, session, error=error_message(session.t, exc), status_code=exc.status)
+    return Redirect(f"/web/admin/users?ok={'user_activated' if active else 'user_deactivated'}", status_code=303)
 
 
 @post("/admin/users/{user_id:uuid}/reset-password", name="admin_user_reset")
@@ -146,14 +142,10 @@ async def prisons_page(request: Request[Any, Any, Any], session: NamedDependency
     return render(request, "admin_prisons.html", session=session, prisons=prisons)
 
 
-async def _prison_page(
-    request: Request[Any, Any, Any], session: WebSession, prison_id: UUID, **extra: Any
-) -> Template:
+async def _prison_page(request: Request[Any, Any, Any], session: WebSession, prison_id: UUID, **extra: Any) -> Template:
     access.require_role(session.caller, Role.COORDINATOR)
     prison = await prisons_service.get_prison(session.caller, prison_id)
-    return render(
-        request, "admin_prison.html", session=session, prison=prison, form=extra.pop("form", {}), **extra
-    )
+    return render(request, "admin_prison.html", session=session, prison=prison, form=extra.pop("form", {}), **extra)
 
 
 @get("/admin/prisons/{prison_id:uuid}", name="admin_prison")

@@ -66,9 +66,7 @@ async def provide_session(request: Request[Any, Any, Any]) -> WebSession:
     if not token:
         raise LoginRequired(next_url)
     try:
-        found = await auth_service.authenticate(
-            token, client=anon.client, request_id=anon.request_id, kind="session"
-        )
+        found = await auth_service.authenticate(token, client=anon.client, request_id=anon.request_id, kind="session")
     except Unauthorized as exc:
         raise LoginRequired(next_url) from exc
     return WebSession(caller=found.caller, csrf_token=found.csrf_token, lang=lang_of(request))

@@ -29,8 +29,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "versuchen Sie es dann erneut.",
         "logged_out": "Sie wurden abgemeldet.",
         "session_expired": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
-        "csrf_failed": "Das Formular war veraltet. Bitte laden Sie die Seite neu und versuchen Sie "
-        "es erneut.",
+        "csrf_failed": "Das Formular war veraltet. Bitte laden Sie die Seite neu und versuchen Sie es erneut.",
         "nav_start": "Start",
         "nav_participants": "Teilnehmende",
         "nav_users": "Benutzer",
@@ -41,8 +40,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "hello": "Guten Tag, {name}.",
         "participants_title": "Teilnehmende",
         "participants_by_release": "Teilnehmende nach Entlassungstermin",
-        "participants_intro": "Sortiert nach dem Planungsdatum (voraussichtliche Entlassung), das "
-        "nächste zuerst.",
+        "participants_intro": "Sortiert nach dem Planungsdatum (voraussichtliche Entlassung), das nächste zuerst.",
         "no_participants": "Keine Teilnehmenden sichtbar.",
         "code": "Kennung",
         "initials": "Initialen",
@@ -185,8 +183,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "more": "Weitere Einträge",
         # visit rules (codes from the visit planner), in plain words
         "rule_prison_closed": "Die JVA ist an diesem Tag geschlossen (Schließtag).",
-        "rule_public_holiday": "An diesem Tag ist ein gesetzlicher Feiertag; die JVA hat dann keine "
-        "Besuchszeit.",
+        "rule_public_holiday": "An diesem Tag ist ein gesetzlicher Feiertag; die JVA hat dann keine Besuchszeit.",
         "rule_outside_visiting_window": "Der Termin liegt außerhalb der Besuchszeiten der JVA an diesem Tag.",
         "rule_in_past": "Der Termin liegt in der Vergangenheit.",
         "rule_lead_time": "Die JVA braucht mehr Vorlauf: Besuche müssen früher angemeldet werden.",
@@ -200,8 +197,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nicht mehr in Haft; dann ist ein Treffen statt eines JVA-Besuchs zu planen.",
         "rule_not_a_mentor": "Nur die aktuellen Mentor:innen dieser Person können am Besuch teilnehmen.",
         "rule_override_not_allowed": "Nur die Koordination darf die Vorlaufzeit übergehen.",
-        "rule_visit_closed": "Dieser Besuch ist abgeschlossen oder abgesagt und kann nicht mehr "
-        "geändert werden.",
+        "rule_visit_closed": "Dieser Besuch ist abgeschlossen oder abgesagt und kann nicht mehr geändert werden.",
         "rule_invalid_transition": "Dieser Statuswechsel ist für den Besuch nicht möglich.",
         "rule_visit_not_started": "Der Besuch hat noch nicht begonnen.",
         "rule_read_only": "Sie haben nur Lesezugriff.",
@@ -277,6 +273,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "next_due": "Fällig seit",
         "needs_review": "prüfen",
         "new_time": "Neue Zeit",
+        "printable_plan": "Plan zum Drucken",
+        "plan_pdf": "Plan als PDF herunterladen",
+        "plan_html": "Plan im Browser ansehen und drucken",
+        "day_list_pdf": "Tagesliste als PDF",
+        "plan_print_intro": "Der Ausdruck enthält nur Kennung und Initialen, nie den vollen Namen.",
         # shared plans (prison staff)
         "shared_plans_title": "Für Ihre JVA freigegebene Pläne",
         "shared_plans_intro": "Sie sehen nur Pläne, die die Mentor:innen mit Zustimmung der "
@@ -352,8 +353,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error_generic": "The input could not be processed.",
         "check_field": "Please check the field “{field}” (missing or invalid).",
         "error_field": "Field “{field}”: {detail}",
-        "stale_version": "Someone else changed this record in the meantime. Please reload the page "
-        "and check.",
+        "stale_version": "Someone else changed this record in the meantime. Please reload the page and check.",
         "to_start": "To the overview",
         "edit_case": "Edit case",
         "status_inquiry": "inquiry",
@@ -537,6 +537,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "next_due": "Due since",
         "needs_review": "review",
         "new_time": "New time",
+        "printable_plan": "Printable plan",
+        "plan_pdf": "Download the plan as PDF",
+        "plan_html": "View and print the plan in the browser",
+        "day_list_pdf": "Day list as PDF",
+        "plan_print_intro": "The print carries the programme code and initials only, never the full name.",
         "shared_plans_title": "Plans shared with your prison",
         "shared_plans_intro": "You see only plans the mentors shared with your prison with the participant's "
         "consent, read-only.",

@@ -105,9 +105,7 @@ async def login(request: Request[Any, Any, Any]) -> Template | Redirect:
     sent_nonce = str(form.get("login_csrf") or "")
     cookie_nonce = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not sent_nonce or not secrets.compare_digest(sent_nonce, cookie_nonce):
-        return _login_page(
-            request, next_url=next_url, message=t("csrf_failed"), username=username, status_code=403
-        )
+        return _login_page(request, next_url=next_url, message=t("csrf_failed"), username=username, status_code=403)
     try:
         issued = await auth_service.login(
             username, str(form.get("password") or ""), caller=client_of(request), kind="session", name="web"
@@ -122,9 +120,7 @@ async def login(request: Request[Any, Any, Any]) -> Template | Redirect:
             status_code=429,
         )
     except Unauthorized:
-        return _login_page(
-            request, next_url=next_url, message=t("login_failed"), username=username, status_code=401
-        )
+        return _login_page(request, next_url=next_url, message=t("login_failed"), username=username, status_code=401)
     max_age = int((issued.expires_at - clock.now()).total_seconds())
     return Redirect(
         next_url,
@@ -252,9 +248,7 @@ async def _participant_page(
     prisons = await _prison_names(session)
     visits: list[Any] = []
     if session.caller.role != Role.PRISON_STAFF:
-        visits, _ = await visits_service.list_visits(
-            session.caller, limit=LIST_LIMIT, participant_id=participant.id
-        )
+        visits, _ = await visits_service.list_visits(session.caller, limit=LIST_LIMIT, participant_id=participant.id)
     now = clock.now()
     planned = sorted(
         (v for v in visits if v.ends_at >= now and v.status.value in OPEN_VISIT_STATUSES),
@@ -315,9 +309,7 @@ async def participant_update(
     except ValueError:
         version = 0
     try:
-        await participants_service.update_participant(
-            session.caller, participant_id, changes, expected_version=version
-        )
+        await participants_service.update_participant(session.caller, participant_id, changes, expected_version=version)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise

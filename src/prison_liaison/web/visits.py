@@ -99,10 +99,7 @@ async def _planner(
             raise
         search_error = error_message(session.t, exc)
         from_day, to_day, length = today, today + timedelta(days=DEFAULT_RANGE_DAYS), DEFAULT_MINUTES
-    prisons = {
-        p.id: p
-        for p in (await prisons_service.list_prisons(session.caller, limit=LIST_LIMIT, cursor=None))[0]
-    }
+    prisons = {p.id: p for p in (await prisons_service.list_prisons(session.caller, limit=LIST_LIMIT, cursor=None))[0]}
     return render(
         request,
         "planner.html",
@@ -132,15 +129,11 @@ async def planner_page(
     minutes: FromQuery[str | None] = None,
 ) -> Template:
     """Participant and range in, the slot finder's proposals out, each with a button to book it."""
-    return await _planner(
-        request, session, participant_id=participant_id, start=start, end=end, minutes=minutes
-    )
+    return await _planner(request, session, participant_id=participant_id, start=start, end=end, minutes=minutes)
 
 
 @post("/visits", name="visit_book")
-async def book_visit(
-    request: Request[Any, Any, Any], session: NamedDependency[WebSession]
-) -> Template | Redirect:
+async def book_visit(request: Request[Any, Any, Any], session: NamedDependency[WebSession]) -> Template | Redirect:
     """Book a proposed slot (or a time of one's own): both mentors attend; a broken rule is explained."""
     form = await read_form(request, session)
     try:
