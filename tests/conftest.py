@@ -17,6 +17,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+pytest_plugins = ["tests.log_audit"]  # fails the run if any log line carries personal data or a secret
+
 ENGINE = os.environ.get("PRISON_LIAISON_TEST_ENGINE", "sqlite")
 _TMP = Path(tempfile.mkdtemp(prefix="pl-tests-"))
 _PG_ADMIN_URL = os.environ.get("PRISON_LIAISON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

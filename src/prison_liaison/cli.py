@@ -9,7 +9,6 @@ import os
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from prison_liaison.settings import PROJECT_ROOT, get_settings
@@ -139,6 +138,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     ids = _run_async(lambda: retention.purge_closed_cases(system(), dry_run=args.dry_run))
     print(("would delete" if args.dry_run else "deleted") + f" {len(ids)} closed case(s)")
+    for participant_id in ids:
+        print(f"  {participant_id}")
     return 0
 
 
@@ -148,11 +149,19 @@ def cmd_export_participant(args: argparse.Namespace) -> int:
     from prison_liaison.services import retention
     from prison_liaison.services.context import system
 
-    data = _run_async(lambda: retention.export_participant(system(), UUID(args.participant_id)))
+    try:
+        participant_id = UUID(args.participant_id)
+    except ValueError:
+        print(f"prison-liaison export-participant: not an id: {args.participant_id!r}", file=sys.stderr)
+        return 2
+    data = _run_async(lambda: retention.export_participant(system(), participant_id))
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     if args.output:
-        Path(args.output).write_text(text)
-        Path(args.output).chmod(0o600)
+        # personal data: readable by the operator only, from the first byte on
+        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
     else:
         sys.stdout.write(text + "\n")
     return 0
@@ -225,4 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     if settings.is_sqlite and args.command != "generate-key":
         ensure_local_keys()
-    return int(args.func(args))
+    from prison_liaison.planning.errors import DomainError
+
+    try:
+        return int(args.func(args))
+    except DomainError as exc:
+        print(f"prison-liaison {args.command}: {exc.detail}", file=sys.stderr)
+        return 1

@@ -7,6 +7,9 @@ import sys
 
 
 def configure_logging(level: str = "INFO") -> None:
+    # Database drivers log every statement with its parameters (names, notes) at DEBUG: never let them.
+    for noisy in ("aiosqlite", "asyncpg", "piccolo"):
+        logging.getLogger(noisy).setLevel(logging.INFO)
     root = logging.getLogger("prison_liaison")
     if getattr(root, "_configured", False):
         root.setLevel(level)

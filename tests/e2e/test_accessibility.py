@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, login
+from tests.e2e.browser import LiveServer, login
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, login, screenshot
+from tests.e2e.browser import LiveServer, login, screenshot
 
 pytestmark = pytest.mark.e2e
 

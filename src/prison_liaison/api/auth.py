@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from prison_liaison.api.middleware import SESSION_COOKIE
 from prison_liaison.api.schemas import ListOf, TokenInfo, TokenRead, TokenRequest, UserRead
 from prison_liaison.services import auth as auth_service
 from prison_liaison.services import users as users_service
@@ -23,6 +26,19 @@ class AuthController(Controller):
         """Exchange username and password for a bearer token."""
         issued = await auth_service.login(data.username, data.password, caller=anon, kind="api", name=data.name)
         return TokenRead(token=issued.token, expires_at=issued.expires_at)
+
+    @post("/auth/logout", operation_id="logout", status_code=204)
+    async def logout(
+        self, request: Request[Caller, auth_service.Authenticated, Any], caller: NamedDependency[Caller]
+    ) -> Response[None]:
+        """Revoke the token (or session) this request was made with; it stops working at once."""
+        await auth_service.end_current(caller, request.auth.token_id)
+        cookies = (
+            [Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True, samesite="strict", path="/")]
+            if request.auth.kind == "session"
+            else []
+        )
+        return Response(None, status_code=204, cookies=cookies)
 
     @get("/me", operation_id="getMe")
     async def me(self, caller: NamedDependency[Caller]) -> UserRead:

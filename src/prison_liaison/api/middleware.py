@@ -110,6 +110,7 @@ async def security_headers(message: Message, scope: Scope) -> None:
     add(b"referrer-policy", "no-referrer")
     add(b"x-frame-options", "DENY")
     add(b"cross-origin-opener-policy", "same-origin")
+    add(b"permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     add(b"content-security-policy", SCHEMA_CSP if path.startswith("/schema") else PAGE_CSP)
     if not path.startswith(("/static/", "/schema")):
         add(b"cache-control", "no-store")

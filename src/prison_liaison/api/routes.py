@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from prison_liaison.api.audit import AuditController
+from prison_liaison.api.audit import AuditController, ParticipantRecordsController
 from prison_liaison.api.auth import AuthController
 from prison_liaison.api.documents import DocumentController
+from prison_liaison.api.feeds import CalendarSubscriptionController, calendar_feed
 from prison_liaison.api.health import health
 from prison_liaison.api.participants import ParticipantController
 from prison_liaison.api.prisons import PrisonController
+from prison_liaison.api.shares import ShareController
 from prison_liaison.api.users import UserController
 from prison_liaison.api.visits import VisitController, find_visit_slots, prison_day_visits
 
@@ -24,4 +26,8 @@ ROUTE_HANDLERS: list[Any] = [
     find_visit_slots,
     prison_day_visits,
     DocumentController,
+    ParticipantRecordsController,
+    ShareController,
+    CalendarSubscriptionController,
+    calendar_feed,
 ]

@@ -18,6 +18,7 @@ from prison_liaison.planning.models import (
     User,
     VisitingWindow,
 )
+from prison_liaison.planning.shares import Share
 
 T = TypeVar("T")
 
@@ -312,6 +313,44 @@ class AuditEventRead(Struct, kw_only=True):
     client: str
     request_id: str
     detail: dict[str, Any]
+
+
+# --- shares ---------------------------------------------------------------------------------------------
+
+
+class ShareCreate(Input):
+    prison_id: UUID
+    scope: Annotated[
+        list[Annotated[str, Meta(max_length=40)]],
+        Meta(max_length=20, description="plan domains, e.g. housing, identity, income, health, probation"),
+    ]
+    consent_date: date
+    consent_scope: Annotated[str, Meta(min_length=1, max_length=2000)]
+    expires_on: date | None = None
+
+
+class ShareRead(Struct, kw_only=True):
+    id: UUID
+    participant_id: UUID
+    prison_id: UUID
+    scope: list[str]
+    consent_date: date
+    consent_scope: str
+    consent_recorded_by: UUID | None = None
+    expires_on: date | None = None
+    revoked_at: datetime | None = None
+    revoked_by: UUID | None = None
+    created_at: datetime | None = None
+    active: bool
+
+    @classmethod
+    def from_domain(cls, s: Share, *, today: date) -> ShareRead:
+        return cls(
+            id=s.id, participant_id=s.participant_id, prison_id=s.prison_id, scope=list(s.scope),
+            consent_date=s.consent_date, consent_scope=s.consent_scope,
+            consent_recorded_by=s.consent_recorded_by, expires_on=s.expires_on, revoked_at=s.revoked_at,
+            revoked_by=s.revoked_by, created_at=s.created_at, active=s.is_active(today),
+        )
 
 
 class HealthRead(Struct, kw_only=True):

@@ -6,6 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from piccolo.columns.combination import WhereRaw
+from piccolo.engine.sqlite import SQLiteEngine
+
 from prison_liaison.persistence.common import decode_cursor, encode_cursor, utc
 from prison_liaison.persistence.tables import AuditEventTable
 
@@ -56,6 +59,7 @@ async def query(
     participant_id: UUID | None = None,
     actor_id: UUID | None = None,
     action_prefix: str | None = None,
+    subject_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 100,
@@ -63,6 +67,8 @@ async def query(
 ) -> tuple[list[dict[str, Any]], str | None]:
     q = AuditEventTable.select()
     where = []
+    if subject_id:
+        where.append(AuditEventTable.subject_id == subject_id)
     if participant_id is not None:
         where.append(AuditEventTable.participant_id == participant_id)
     if actor_id is not None:
@@ -92,3 +98,19 @@ async def count(action: str | None = None) -> int:
     if action:
         q = q.where(AuditEventTable.action == action)
     return int(await q)
+
+
+LIST_ACTIONS = ("participant.listed",)
+
+
+async def for_participant(participant_id: UUID) -> list[dict[str, Any]]:
+    """Every event about one participant, oldest first: those naming it as their participant, and the list
+    reads whose answer contained it (their ``detail.ids``)."""
+    detail_text = "detail" if isinstance(AuditEventTable._meta.db, SQLiteEngine) else "detail::text"
+    in_list = AuditEventTable.action.is_in(list(LIST_ACTIONS)) & WhereRaw(
+        f"{detail_text} LIKE {{}}", f"%{participant_id}%"
+    )
+    rows = await AuditEventTable.select().where(
+        (AuditEventTable.participant_id == participant_id) | in_list
+    ).order_by(AuditEventTable.at, AuditEventTable.id)
+    return [_event(r) for r in rows]

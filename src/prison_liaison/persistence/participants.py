@@ -24,7 +24,9 @@ from prison_liaison.planning.models import (
     ParticipantStatus,
 )
 
-HIDDEN_FROM_PRISONS = ("inquiry", "intake")
+# Prison staff never see a case before it is one (inquiry, intake) or after it ended (completed, withdrawn,
+# declined), whatever the shares say: they have no need to.
+HIDDEN_FROM_PRISONS = ("inquiry", "intake", "completed", "withdrawn", "declined")
 
 
 def scope_condition(scope: ParticipantScope, column: Any = None) -> Any:

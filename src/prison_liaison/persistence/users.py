@@ -202,29 +202,20 @@ async def record_login_attempt(*, username: str, client: str, success: bool, now
     )
 
 
-async def recent_failures(*, username: str, client: str, since: datetime) -> tuple[int, int, datetime | None]:
-    """Failures since ``since`` for the account and for the client address, and the oldest of them."""
-    by_user = await LoginAttemptTable.count().where(
-        (LoginAttemptTable.username == username)
+async def recent_failures(
+    *, username: str, client: str, since: datetime
+) -> tuple[list[datetime], list[datetime]]:
+    """When the account and the client address failed to log in since ``since``, oldest first."""
+    rows = await LoginAttemptTable.select(
+        LoginAttemptTable.username, LoginAttemptTable.client, LoginAttemptTable.at
+    ).where(
+        ((LoginAttemptTable.username == username) | (LoginAttemptTable.client == client))
         & (LoginAttemptTable.success == False)  # noqa: E712
         & (LoginAttemptTable.at > since)
-    )
-    by_client = await LoginAttemptTable.count().where(
-        (LoginAttemptTable.client == client)
-        & (LoginAttemptTable.success == False)  # noqa: E712
-        & (LoginAttemptTable.at > since)
-    )
-    oldest = (
-        await LoginAttemptTable.select(LoginAttemptTable.at)
-        .where(
-            ((LoginAttemptTable.username == username) | (LoginAttemptTable.client == client))
-            & (LoginAttemptTable.success == False)  # noqa: E712
-            & (LoginAttemptTable.at > since)
-        )
-        .order_by(LoginAttemptTable.at)
-        .first()
-    )
-    return by_user, by_client, utc(oldest["at"]) if oldest else None
+    ).order_by(LoginAttemptTable.at)
+    by_user = [utc(r["at"]) for r in rows if r["username"] == username]
+    by_client = [utc(r["at"]) for r in rows if r["client"] == client]
+    return by_user, by_client  # type: ignore[return-value]
 
 
 async def clear_failures(username: str, since: datetime) -> None:

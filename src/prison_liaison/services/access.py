@@ -38,10 +38,26 @@ def require_role(caller: Caller, *roles: Role) -> None:
         raise NotFound("not found")
 
 
+def require_coordinator_or_operator(caller: Caller) -> None:
+    """Coordinators, or the operator at the command line (never an anonymous web caller)."""
+    if caller.operator and caller.user_id is None and caller.role is None:
+        return
+    require_role(caller, Role.COORDINATOR)
+
+
 async def load_participant(
-    caller: Caller, participant_id: UUID, *, write: bool = False, include_archived: bool = False
+    caller: Caller,
+    participant_id: UUID,
+    *,
+    write: bool = False,
+    include_archived: bool = False,
+    coordinators_only: bool = False,
 ) -> tuple[Participant, str]:
-    """The participant if the caller may see it (else 404); with ``write``, prison staff get 403."""
+    """The participant if the caller may see it (else 404); with ``write``, prison staff get 403.
+
+    ``coordinators_only``: those who may see the participant but not do this (mentors, prison staff) get 403 —
+    they know the case exists, so 404 would hide nothing.
+    """
     require_user(caller)
     found = await participants_repo.get_participant(
         participant_id, participant_scope(caller), include_archived=include_archived
@@ -50,7 +66,17 @@ async def load_participant(
         raise NotFound("participant not found")
     if write and caller.role == Role.PRISON_STAFF:
         raise Forbidden("prison staff have read-only access to shared plans", code="read_only")
+    if coordinators_only and caller.role != Role.COORDINATOR:
+        raise Forbidden("only coordinators may do this", code="coordinators_only")
     return found
+
+
+async def require_coordinator_for_participant(caller: Caller, participant_id: UUID) -> None:
+    """Coordinator-only actions on one participant (archived ones included): 404 if the caller cannot see it,
+    403 if they can but are not a coordinator; the operator at the command line may."""
+    if caller.operator and caller.user_id is None and caller.role is None:
+        return
+    await load_participant(caller, participant_id, include_archived=True, coordinators_only=True)
 
 
 async def visible_participant_ids(caller: Caller) -> list[UUID]:

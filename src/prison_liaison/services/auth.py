@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -33,16 +34,36 @@ class Authenticated(msgspec.Struct, frozen=True, kw_only=True):
     csrf_token: str
 
 
-async def _check_throttle(username: str, client: str, now: datetime) -> None:
+def _free_again(failures: list[datetime], limit: int, window: timedelta) -> datetime | None:
+    """When fewer than ``limit`` of the (sorted) failures fall inside the window again; None if already."""
+    if len(failures) < limit:
+        return None
+    return failures[len(failures) - limit] + window
+
+
+async def _check_throttle(username: str, caller: Caller, now: datetime) -> None:
+    """Per account and per client address: too many recent failures → 429 until the oldest expire."""
     settings = get_settings()
     window = timedelta(seconds=settings.login_window_seconds)
-    by_user, by_client, oldest = await users_repo.recent_failures(
-        username=username, client=client, since=now - window
+    by_user, by_client = await users_repo.recent_failures(
+        username=username, client=caller.client, since=now - window
     )
-    if by_user >= settings.login_max_failures or by_client >= settings.login_max_failures * PER_CLIENT_FACTOR:
-        retry = int(((oldest or now) + window - now).total_seconds()) + 1
+    limits = (
+        _free_again(by_user, settings.login_max_failures, window),
+        _free_again(by_client, settings.login_max_failures * PER_CLIENT_FACTOR, window),
+    )
+    blocked_until = max((t for t in limits if t is not None), default=None)
+    if blocked_until is not None:
+        async with db.transaction():
+            await audit.record(
+                Caller(user_id=None, username=username[:80], role=None, client=caller.client,
+                       request_id=caller.request_id),
+                "auth.login_throttled",
+                subject_type="user",
+            )
+        retry = max(1, math.ceil((blocked_until - now).total_seconds()))
         raise TooManyRequests(
-            "too many failed logins; wait before trying again", retry_after=max(retry, 1), code="login_throttled"
+            "too many failed logins; wait before trying again", retry_after=retry, code="login_throttled"
         )
 
 
@@ -50,12 +71,15 @@ async def login(username: str, password: str, *, caller: Caller, kind: str = "ap
     """Check the password (Argon2id), throttle failures per account and per client, issue a token."""
     now = clock.now()
     settings = get_settings()
-    await _check_throttle(username, caller.client, now)
+    await _check_throttle(username, caller, now)
     found = await users_repo.get_user_by_username(username)
     ok = verify_password(found[1] if found else None, password) and found is not None and found[0].active
-    async with db.transaction():
-        await users_repo.record_login_attempt(username=username, client=caller.client, success=ok, now=now)
-        if not ok or found is None:
+    if not ok or found is None:
+        # committed before answering: the failure must count towards the throttle and stay in the audit log
+        async with db.transaction():
+            await users_repo.record_login_attempt(
+                username=username, client=caller.client, success=False, now=now
+            )
             await audit.record(
                 Caller(user_id=None, username=username[:80], role=None, client=caller.client,
                        request_id=caller.request_id),
@@ -63,10 +87,9 @@ async def login(username: str, password: str, *, caller: Caller, kind: str = "ap
                 subject_type="user",
                 kind=kind,
             )
-    if not ok or found is None:
-        # raised after the transaction commits: the failed attempt must be kept, or throttling never starts
         raise Unauthorized("unknown user or wrong password", code="invalid_credentials")
     async with db.transaction():
+        await users_repo.record_login_attempt(username=username, client=caller.client, success=True, now=now)
         user = found[0]
         ttl = timedelta(hours=settings.session_ttl_hours if kind == "session" else settings.token_ttl_hours)
         token = new_token()
@@ -118,9 +141,17 @@ async def authenticate(token: str, *, client: str, request_id: str, kind: str | 
 
 
 async def logout(token: str, caller: Caller) -> None:
+    """End the session or token presented (web pages: the session cookie's value)."""
     async with db.transaction():
         await users_repo.revoke_token_by_hash(token_digest(token), clock.now())
         await audit.record(caller, "auth.logout", subject_type="user", subject_id=caller.user_id)
+
+
+async def end_current(caller: Caller, token_id: UUID) -> None:
+    """Log out: revoke the token or session this request was authenticated with, at once."""
+    async with db.transaction():
+        await users_repo.revoke_token(token_id, caller.user_id, clock.now())
+        await audit.record(caller, "auth.logout", subject_type="api_token", subject_id=token_id)
 
 
 async def list_tokens(caller: Caller) -> list[dict[str, object]]:

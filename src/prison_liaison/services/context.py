@@ -17,6 +17,8 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
     client: str = ""
     request_id: str = ""
     display_name: str = ""
+    # the operator at the command line (purge, export, rotate-key, create-user): no account, no role
+    operator: bool = False
 
     @property
     def is_coordinator(self) -> bool:
@@ -37,4 +39,4 @@ def anonymous(client: str = "", request_id: str = "") -> Caller:
 
 def system(name: str = "system") -> Caller:
     """The operator running a CLI command."""
-    return Caller(user_id=None, username=name, role=None, client="cli")
+    return Caller(user_id=None, username=name, role=None, client="cli", operator=True)

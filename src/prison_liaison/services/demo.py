@@ -272,9 +272,35 @@ def _clock_at(instant: Any) -> Iterator[None]:
         clock.set_clock(previous)
 
 
+# code, prison, consent given (days ago), the mentor recording the consent, whether it was withdrawn since
+DEMO_SHARES: list[tuple[str, str, int, str, bool]] = [
+    ("L-2026-002", "JVA-MST", 30, "mentor1", False),
+    ("L-2026-003", "JVA-MST", 90, "mentor1", False),
+    ("L-2026-004", "JVA-BSB", 45, "mentor2", False),
+    ("L-2026-006", "JVA-BSB", 120, "mentor3", False),
+    ("L-2026-011", "JVA-BSB", 60, "mentor1", True),  # withdrawn: the revoked share stays as history
+]
+
+
 async def _demo_shares(ctx: DemoContext) -> None:
     """Plans shared with the prisons of prison1 and prison2, with consent (access control and sharing)."""
-    return None
+    from prison_liaison.planning.shares import DEFAULT_SHARED_DOMAINS
+    from prison_liaison.services import shares as shares_service
+
+    for code, prison_code, consent_ago, mentor, withdrawn in DEMO_SHARES:
+        caller = ctx.callers[mentor]
+        share = await shares_service.create_share(
+            caller,
+            ctx.participants[code].id,
+            prison_id=ctx.prisons[prison_code],
+            scope=list(DEFAULT_SHARED_DOMAINS),
+            consent_date=ctx.today - timedelta(days=consent_ago),
+            consent_scope="Schriftliche Einwilligung: Entlassungsvorbereitung mit dem Sozialdienst der JVA "
+            "(Wohnen, Ausweis, Einkommen, Gesundheit, Bewährungshilfe, Entlassungstag)",
+            expires_on=ctx.release[code] + timedelta(days=90),
+        )
+        if withdrawn:
+            await shares_service.revoke_share(caller, share.id)
 
 
 async def _demo_intake(ctx: DemoContext) -> None:

@@ -21,12 +21,20 @@ from prison_liaison.services.security import decrypt_text, encrypt_text
 MENTOR_EDITABLE = frozenset({"cadence_days", "notes", "planning_basis"})
 
 
+def pseudonymised(participant: Participant) -> Participant:
+    """What prison staff may know: code and initials, no names, no notes (names never leave this layer)."""
+    import msgspec
+
+    return msgspec.structs.replace(
+        participant, first_name=participant.first_name[:1], last_name=participant.last_name[:1], notes=""
+    )
+
+
 def _with_notes(participant: Participant, encrypted: str, caller: Caller) -> Participant:
     import msgspec
 
     if caller.role == Role.PRISON_STAFF:
-        # prison staff see the pseudonym only: no names, no notes
-        return msgspec.structs.replace(participant, first_name="", last_name="", notes="")
+        return pseudonymised(participant)
     return msgspec.structs.replace(participant, notes=decrypt_text(encrypted))
 
 
@@ -53,9 +61,7 @@ async def list_participants(
         order=order,
     )
     if caller.role == Role.PRISON_STAFF:
-        import msgspec
-
-        items = [msgspec.structs.replace(p, first_name="", last_name="") for p in items]
+        items = [pseudonymised(p) for p in items]
     async with db.transaction():
         await audit.record(caller, "participant.listed", subject_type="participant", ids=[str(p.id) for p in items])
     return items, next_cursor
@@ -165,9 +171,8 @@ async def update_participant(
 
 async def archive_participant(caller: Caller, participant_id: UUID, *, expected_version: int | None) -> None:
     """Coordinators archive a case: it disappears from lists and feeds; purge deletes it after retention."""
-    access.require_role(caller, Role.COORDINATOR)
     async with db.transaction():
-        await access.load_participant(caller, participant_id, write=True)
+        await access.load_participant(caller, participant_id, write=True, coordinators_only=True)
         now = clock.now()
         await participants_repo.update_participant(
             participant_id, {"archived_at": now, "closed_at": now}, expected_version=expected_version, now=now
@@ -190,9 +195,8 @@ async def _assign(participant_id: UUID, lead_id: UUID, co_id: UUID | None, now: 
 
 async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id: UUID | None) -> Participant:
     """Exactly one lead, at most one co-mentor; the history is kept; a mentor taken off loses access at once."""
-    access.require_role(caller, Role.COORDINATOR)
     async with db.transaction():
-        await access.load_participant(caller, participant_id, write=True)
+        await access.load_participant(caller, participant_id, write=True, coordinators_only=True)
         now = clock.now()
         if await _assign(participant_id, lead_id, co_id, now):
             await participants_repo.update_participant(participant_id, {}, expected_version=None, now=now)
@@ -206,5 +210,10 @@ async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id
 async def mentor_history(caller: Caller, participant_id: UUID) -> list[Any]:
     await access.load_participant(caller, participant_id)
     if caller.role == Role.PRISON_STAFF:
-        raise NotFound("not found")
+        raise NotFound("participant not found")  # worded like a missing participant: nothing to tell apart
+    async with db.transaction():
+        await audit.record(
+            caller, "participant.mentor_history_read", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id,
+        )
     return await participants_repo.mentor_history(participant_id)

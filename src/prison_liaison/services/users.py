@@ -35,8 +35,7 @@ async def create_user(
     phone: str = "",
 ) -> tuple[User, str]:
     """Create a user; returns the user and the initial password (generated if not given)."""
-    if caller.role is not None:  # the CLI (operator) has no role
-        access.require_role(caller, Role.COORDINATOR)
+    access.require_coordinator_or_operator(caller)
     if not USERNAME_RE.match(username):
         raise ValidationFailed("username: 2–80 lower-case letters, digits, '.', '_' or '-'", field="username")
     if role == Role.PRISON_STAFF and prison_id is None:
@@ -99,8 +98,7 @@ async def set_active(caller: Caller, user_id: UUID, active: bool) -> User:
 
 async def reset_password(caller: Caller, user_id: UUID, password: str | None = None) -> str:
     """Set a new password (generated if not given) and end the user's sessions; returns the password."""
-    if caller.role is not None:
-        access.require_role(caller, Role.COORDINATOR)
+    access.require_coordinator_or_operator(caller)
     password = password or generate_password()
     _check_password(password)
     async with db.transaction():
