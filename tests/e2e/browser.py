@@ -1,5 +1,6 @@
-"""Browser fixtures (imported by conftest.py): the real server (granian, via `prison-liaison run --demo`) on a free localhost port with
-its own temporary SQLite database and the demo programme, driven by Debian's Chromium through Playwright.
+"""Browser fixtures (imported by conftest.py): the real server (granian, via `prison-liaison run --demo`) on a
+free localhost port with its own temporary SQLite database and the demo programme, driven by Debian's Chromium
+through Playwright.
 
 Browser downloads are not available on these machines: Playwright launches the system package's binary
 (`apt-get install chromium`; `.ci/run` installs it).
