@@ -47,9 +47,7 @@ class LiveServer:
         self.password = password
 
     def api_token(self, username: str) -> str:
-        response = httpx.post(
-            f"{self.url}/api/v1/auth/token", json={"username": username, "password": self.password}
-        )
+        response = httpx.post(f"{self.url}/api/v1/auth/token", json={"username": username, "password": self.password})
         response.raise_for_status()
         return str(response.json()["token"])
 
@@ -122,17 +120,13 @@ async def page(chromium: Any, live_server: LiveServer) -> AsyncIterator[Any]:
     pg.on(
         "console",
         lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
+            errors.append(m.text) if m.type == "error" and not m.text.startswith("Failed to load resource") else None
         ),
     )
     pg.on(
         "response",
         lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.request.resource_type != "document" and r.status >= 400
-            else None
+            errors.append(f"{r.status} {r.url}") if r.request.resource_type != "document" and r.status >= 400 else None
         ),
     )
     pg.on("pageerror", lambda e: errors.append(str(e)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,14 +60,10 @@ async def test_pages_fit_a_phone_screen(chromium: Any, live_server: LiveServer) 
 
 
 async def test_participant_of_another_mentor_is_not_found(page: Any, live_server: LiveServer) -> None:
-    others = live_server.api("coordinator", "GET", "/api/v1/participants", params={"limit": 100}).json()[
-        "items"
-    ]
+    others = live_server.api("coordinator", "GET", "/api/v1/participants", params={"limit": 100}).json()["items"]
     mine = {
         p["id"]
-        for p in live_server.api("mentor1", "GET", "/api/v1/participants", params={"limit": 100}).json()[
-            "items"
-        ]
+        for p in live_server.api("mentor1", "GET", "/api/v1/participants", params={"limit": 100}).json()["items"]
     }
     foreign = next(p for p in others if p["id"] not in mine)
     await login(page, "mentor1")
@@ -101,18 +98,39 @@ async def test_coordinator_pages_render(page: Any, live_server: LiveServer) -> N
     await screenshot(page, "coordinator-audit")
 
 
-async def test_prison_staff_see_only_their_shared_plans(page: Any, live_server: LiveServer) -> None:
+async def test_prison_staff_see_only_their_shared_plans_and_print_one(page: Any, live_server: LiveServer) -> None:
+    shared = live_server.api("prison1", "GET", "/api/v1/participants", params={"limit": 100}).json()["items"]
+    everyone = live_server.api("coordinator", "GET", "/api/v1/participants", params={"limit": 100}).json()["items"]
+    assert shared and len(shared) < len(everyone)
     await login(page, "prison1")
     assert await page.get_by_role("heading", level=1).inner_text() == "Für Ihre JVA freigegebene Pläne"
     nav = await page.get_by_role("navigation").get_by_role("link").all_inner_texts()
-    assert nav == ["Freigegebene Pläne", "Tagesliste"]
+    assert nav == ["Freigegebene Pläne", "Tagesliste", "Kalender"]
+    codes = await page.locator("tbody th").all_inner_texts()
+    assert sorted(codes) == sorted(p["code"] for p in shared)
     await screenshot(page, "staff-start")
+    await page.get_by_role("table").get_by_role("link", name=codes[0]).click()
+    await page.wait_for_load_state("networkidle")
+    assert not await page.get_by_role("heading", name="Fall bearbeiten").count()
+    assert not await page.get_by_role("heading", name="Besuche").count()
+    await screenshot(page, "staff-participant")
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Plan als PDF herunterladen").click()
+    download = await download_info.value
+    path = await download.path()
+    assert Path(path).read_bytes()[:5] == b"%PDF-"
+    await page.get_by_role("link", name="Plan im Browser ansehen und drucken").click()
+    await page.wait_for_load_state("networkidle")
+    assert codes[0] in await page.locator("body").inner_text()
+    await screenshot(page, "staff-printable-plan")
+    await page.goto("/web/")
     await page.get_by_role("link", name="Tagesliste").click()
     await page.wait_for_load_state("networkidle")
     assert (await page.get_by_role("heading", level=1).inner_text()).startswith("Besuche: JVA Musterstadt")
     assert await page.get_by_role("button", name="Drucken").is_visible()
     await screenshot(page, "staff-day-list")
-    for url in ("/web/admin/users", "/web/planner", "/web/participants/00000000-0000-0000-0000-000000000000"):
+    hidden = next(p for p in everyone if p["id"] not in {s["id"] for s in shared})
+    for url in ("/web/admin/users", "/web/planner", f"/web/participants/{hidden['id']}"):
         response = await page.goto(url)
         assert response.status == 404, url
 
@@ -151,9 +169,7 @@ async def test_mentor_books_a_visit_from_the_slot_finder(page: Any, live_server:
     await screenshot(page, "mentor-participant-visits")
 
 
-async def test_coordinator_closure_stops_the_slot_finder_proposing_that_day(
-    page: Any, live_server: LiveServer
-) -> None:
+async def test_coordinator_closure_stops_the_slot_finder_proposing_that_day(page: Any, live_server: LiveServer) -> None:
     await login(page, "coordinator")
     await page.goto("/web/planner")
     await page.get_by_label("Teilnehmende:r").select_option(index=2)
@@ -164,9 +180,7 @@ async def test_coordinator_closure_stops_the_slot_finder_proposing_that_day(
     day = first_day.split(".")
     iso = f"{day[2]}-{day[1]}-{day[0]}"
     planner_url = page.url
-    prison_id = live_server.api("coordinator", "GET", f"/api/v1/participants/{participant_id}").json()[
-        "prison_id"
-    ]
+    prison_id = live_server.api("coordinator", "GET", f"/api/v1/participants/{participant_id}").json()["prison_id"]
     await page.goto(f"/web/admin/prisons/{prison_id}")
     await page.get_by_label("Erster Tag").fill(iso)
     await page.get_by_label("Grund").fill("Personalversammlung")

@@ -56,9 +56,7 @@ async def test_login_sets_a_strict_httponly_session_cookie(world: World, browser
     response = await web_login(browser, "mentor1", next_url="/web/participants")
     assert response.status_code == 303
     assert response.headers["location"] == "/web/participants"
-    cookie = next(
-        v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("pl_session=")
-    )
+    cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("pl_session="))
     assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower() and "Path=/" in cookie
     page = await browser.get("/web/participants")
     assert page.status_code == 200
@@ -104,9 +102,7 @@ async def test_participant_of_someone_else_is_a_404_page(world: World, browser: 
     assert "T-0001" in own.text and "A.A." in own.text
 
 
-async def test_post_without_csrf_is_refused_and_changes_nothing(
-    world: World, browser: httpx.AsyncClient
-) -> None:
+async def test_post_without_csrf_is_refused_and_changes_nothing(world: World, browser: httpx.AsyncClient) -> None:
     await web_login(browser, "mentor1")
     pid = world.participants["T-0001"]
     response = await browser.post(f"/web/participants/{pid}/base", data={"cadence_days": "7", "version": "1"})
@@ -159,9 +155,7 @@ async def test_logout_ends_the_session_on_the_server(world: World, browser: http
     assert (await browser.get("/web/")).status_code == 303
 
 
-async def test_prison_staff_see_only_shared_cases_without_names(
-    world: World, browser: httpx.AsyncClient
-) -> None:
+async def test_prison_staff_see_only_shared_cases_without_names(world: World, browser: httpx.AsyncClient) -> None:
     await web_login(browser, "prison1")
     start = await browser.get("/web/")
     assert start.status_code == 200
@@ -253,18 +247,14 @@ async def test_pages_carry_the_strict_csp(world: World, browser: httpx.AsyncClie
 async def test_api_login_throttled_after_repeated_failures(world: World, client: Any) -> None:
     codes = []
     for _ in range(6):
-        response = await client.post(
-            "/api/v1/auth/token", json={"username": "mentor3", "password": "wrong pass!"}
-        )
+        response = await client.post("/api/v1/auth/token", json={"username": "mentor3", "password": "wrong pass!"})
         codes.append(response.status_code)
     assert codes == [401] * 5 + [429]
     assert response.json()["code"] == "login_throttled"
     assert int(response.headers["retry-after"]) > 0
 
 
-async def test_coordinator_adds_and_removes_a_visiting_window(
-    world: World, browser: httpx.AsyncClient
-) -> None:
+async def test_coordinator_adds_and_removes_a_visiting_window(world: World, browser: httpx.AsyncClient) -> None:
     await web_login(browser, "coordinator")
     prison_id = world.prisons["JVA-B"]
     page = await browser.get(f"/web/admin/prisons/{prison_id}")
@@ -311,14 +301,10 @@ async def test_unknown_page_is_the_404_page(world: World, browser: httpx.AsyncCl
     assert (await browser.get("/web/participants")).status_code == 200
 
 
-SLOT_RE = re.compile(
-    r'name="starts_at" value="([^"]+)">\s*<input type="hidden" name="ends_at" value="([^"]+)"'
-)
+SLOT_RE = re.compile(r'name="starts_at" value="([^"]+)">\s*<input type="hidden" name="ends_at" value="([^"]+)"')
 
 
-async def test_mentor_books_a_proposed_slot(
-    world: World, browser: httpx.AsyncClient, fixed_clock: Any
-) -> None:
+async def test_mentor_books_a_proposed_slot(world: World, browser: httpx.AsyncClient, fixed_clock: Any) -> None:
     await web_login(browser, "mentor1")
     pid = world.participants["T-0001"]
     page = await browser.get(f"/web/planner?participant_id={pid}&start=2026-03-16&end=2026-03-20&minutes=60")
@@ -339,9 +325,7 @@ async def test_mentor_books_a_proposed_slot(
     assert response.headers["location"] == f"/web/participants/{pid}?ok=visit_booked#visits"
     visits = (await world.get("mentor1", f"/api/v1/visits?participant_id={pid}")).json()["items"]
     assert [(v["status"], v["starts_at"][:16]) for v in visits] == [("planned", slots[0][0][:16])]
-    assert sorted(visits[0]["mentor_ids"]) == sorted(
-        [str(world.users["mentor1"].id), str(world.users["mentor2"].id)]
-    )
+    assert sorted(visits[0]["mentor_ids"]) == sorted([str(world.users["mentor1"].id), str(world.users["mentor2"].id)])
     detail = await browser.get(f"/web/participants/{pid}?ok=visit_booked")
     assert "Besuch eingetragen." in detail.text and "geplant" in detail.text
 
@@ -367,9 +351,7 @@ async def test_booking_outside_visiting_hours_is_explained(
     assert (await world.get("mentor1", f"/api/v1/visits?participant_id={pid}")).json()["items"] == []
 
 
-async def test_mentor_cancels_a_visit_with_a_reason(
-    world: World, browser: httpx.AsyncClient, fixed_clock: Any
-) -> None:
+async def test_mentor_cancels_a_visit_with_a_reason(world: World, browser: httpx.AsyncClient, fixed_clock: Any) -> None:
     pid = world.participants["T-0001"]
     created = await world.post(
         "mentor1",
@@ -398,10 +380,7 @@ async def test_mentor_cancels_a_visit_with_a_reason(
             "note": "",
         },
     )
-    assert (
-        missing_note.headers["location"]
-        == f"/web/participants/{pid}?error=validation_failed&field=note#visits"
-    )
+    assert missing_note.headers["location"] == f"/web/participants/{pid}?error=validation_failed&field=note#visits"
     shown = await browser.get(f"/web/participants/{pid}?error=validation_failed&field=note")
     assert "Bitte prüfen Sie das Feld „Bemerkung“" in shown.text
     done = await browser.post(
@@ -438,3 +417,66 @@ async def test_mentor_downloads_the_printable_plan(world: World, browser: httpx.
     assert "T-0001" in html.text and "Alpha" not in html.text
     other = await browser.get(f"/web/participants/{world.participants['T-0003']}/plan.html")
     assert other.status_code == 404
+
+
+async def test_mentor_shares_with_consent_and_staff_then_see_the_case(
+    world: World, browser: httpx.AsyncClient, app: Any
+) -> None:
+    await web_login(browser, "mentor1")
+    pid = world.participants["T-0001"]
+    page = await browser.get(f"/web/participants/{pid}")
+    assert "Der Plan ist mit keiner JVA geteilt." in page.text
+    missing = await browser.post(
+        f"/web/participants/{pid}/shares",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "prison_id": str(world.prisons["JVA-A"]),
+            "scope": ["housing", "identity"],
+            "consent_date": "2026-01-05",
+            "consent_scope": "",
+        },
+    )
+    assert "error=consent_scope_missing" in missing.headers["location"]
+    done = await browser.post(
+        f"/web/participants/{pid}/shares",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "prison_id": str(world.prisons["JVA-A"]),
+            "scope": ["housing", "identity"],
+            "consent_date": "2026-01-05",
+            "consent_scope": "Wohnen und Ausweis mit dem Sozialdienst besprechen",
+        },
+    )
+    assert done.headers["location"] == f"/web/participants/{pid}?ok=share_created#shares"
+    shares = (await world.get("mentor1", f"/api/v1/participants/{pid}/shares")).json()["items"]
+    assert [(s["scope"], s["consent_date"]) for s in shares] == [(["housing", "identity"], "2026-01-05")]
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as staff:
+        await web_login(staff, "prison1")
+        start = await staff.get("/web/")
+        assert "T-0001" in start.text and "T-0002" not in start.text
+        case = await staff.get(f"/web/participants/{pid}")
+        assert case.status_code == 200
+        assert "Alpha" not in case.text and "Fall bearbeiten" not in case.text
+        assert "Wohnen, Ausweis" in case.text
+
+
+async def test_mentor_creates_and_revokes_a_calendar(world: World, browser: httpx.AsyncClient) -> None:
+    await web_login(browser, "mentor1")
+    page = await browser.get("/web/calendars")
+    assert "Google Kalender etwa alle 8–24 Stunden" in page.text
+    created = await browser.post(
+        "/web/calendars",
+        data={"csrf_token": csrf_of(page.text), "name": "Dienst", "scope": "mentor", "target": "", "content": "all"},
+    )
+    assert created.status_code == 201
+    url = re.search(r'id="feed-url" type="text" readonly value="([^"]+)"', created.text)
+    assert url and url.group(1).startswith("http://testserver.local/feeds/")
+    assert "webcal://testserver.local/feeds/" in created.text
+    assert "calendar.google.com/calendar/render?cid=webcal" in created.text
+    feed = await browser.get(url.group(1).replace("http://testserver.local", ""))
+    assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
+    subs = (await world.get("mentor1", "/api/v1/calendar-subscriptions")).json()["items"]
+    revoked = await browser.post(f"/web/calendars/{subs[0]['id']}/revoke", data={"csrf_token": csrf_of(page.text)})
+    assert revoked.headers["location"] == "/web/calendars?ok=calendar_revoked"
+    assert (await browser.get(url.group(1).replace("http://testserver.local", ""))).status_code == 404

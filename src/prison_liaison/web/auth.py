@@ -101,11 +101,16 @@ def nav_for(caller: Caller | None) -> list[tuple[str, str]]:
     if caller is None or caller.role is None:
         return []
     if caller.role == Role.PRISON_STAFF:
-        return [("/web/", "nav_shared_plans"), (f"/web/prisons/{caller.prison_id}/day", "nav_day_list")]
+        return [
+            ("/web/", "nav_shared_plans"),
+            (f"/web/prisons/{caller.prison_id}/day", "nav_day_list"),
+            ("/web/calendars", "nav_calendars"),
+        ]
     items = [
         ("/web/", "nav_start"),
         ("/web/participants", "nav_participants"),
         ("/web/planner", "nav_planner"),
+        ("/web/calendars", "nav_calendars"),
     ]
     if caller.role == Role.COORDINATOR:
         items += [

@@ -21,10 +21,12 @@ from litestar.response import Redirect, Template
 from prison_liaison import clock
 from prison_liaison.planning.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from prison_liaison.planning.models import Participant, Prison, Role
+from prison_liaison.planning.shares import DEFAULT_SHARED_DOMAINS, SHAREABLE_DOMAINS
 from prison_liaison.planning.visits import OPEN_STATUSES, CancelledBy, CancelReason
 from prison_liaison.services import auth as auth_service
 from prison_liaison.services import participants as participants_service
 from prison_liaison.services import prisons as prisons_service
+from prison_liaison.services import shares as shares_service
 from prison_liaison.services import visits as visits_service
 from prison_liaison.web.auth import (
     LOGIN_CSRF_COOKIE,
@@ -247,6 +249,7 @@ async def _participant_page(
 ) -> Template:
     prisons = await _prison_names(session)
     visits: list[Any] = []
+    shares = await shares_service.list_shares(session.caller, participant.id)
     if session.caller.role != Role.PRISON_STAFF:
         visits, _ = await visits_service.list_visits(session.caller, limit=LIST_LIMIT, participant_id=participant.id)
     now = clock.now()
@@ -264,6 +267,10 @@ async def _participant_page(
         days_until=days_until(participant),
         planned_visits=planned,
         past_visits=past,
+        shares=shares,
+        shareable=SHAREABLE_DOMAINS,
+        default_shared=DEFAULT_SHARED_DOMAINS,
+        today=clock.today(),
         cancel_reasons=[r.value for r in CancelReason],
         cancelled_by=[c.value for c in CancelledBy],
         now=now,
@@ -329,6 +336,9 @@ async def not_found(rest: FromPath[str]) -> Template:
 OK_KEYS = frozenset(
     {
         "saved",
+        "share_created",
+        "share_revoked",
+        "calendar_revoked",
         "visit_booked",
         "visit_moved",
         "done_request",
