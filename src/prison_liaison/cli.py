@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from prison_liaison.settings import PROJECT_ROOT, get_settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -12,12 +13,61 @@ from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 _engine: Engine | None = None
 _url: str | None = None
 
 SQLITE_TIMEOUT_SECONDS = 30
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a new connection (and an aiosqlite thread) for every statement outside a
+    transaction; that dominated short requests (a feed's version check, an audit insert). This keeps a few idle
+    connections per event loop and reuses them. Transactions still get their own connection."""
+
+    POOL_SIZE = 8
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self._idle: dict[int, list[Any]] = {}
+
+    async def _borrow(self) -> Any:
+        import aiosqlite
+
+        idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
+        if idle:
+            return idle.pop()
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        connection = await self._borrow()
+        reusable = False
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+            await connection.commit()
+            reusable = True
+            return rows
+        finally:
+            idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
+            if reusable and len(idle) < self.POOL_SIZE:
+                idle.append(connection)
+            else:
+                with contextlib.suppress(Exception):
+                    await connection.rollback()
+                await connection.close()
+
+    async def close_idle(self) -> None:
+        idle = self._idle.pop(id(asyncio.get_running_loop()), [])
+        for connection in idle:
+            await connection.close()
 
 
 def make_engine(url: str) -> Engine:
@@ -27,7 +77,7 @@ def make_engine(url: str) -> Engine:
         if not path.startswith("/"):
             path = str(Path.cwd() / path)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
+        return PooledSQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
     if parsed.scheme in {"postgres", "postgresql"}:
         config: dict[str, Any] = {
             "host": parsed.hostname or "127.0.0.1",
@@ -43,7 +93,7 @@ def make_engine(url: str) -> Engine:
 
 def configure(url: str) -> Engine:
     """Make ``url`` the database of this process and bind every table to it."""
-    global _engine, _url  # noqa: PLW0603
+    global _engine, _url
     if _engine is not None and _url == url:
         return _engine
     from piccolo.apps.migrations.tables import Migration
@@ -86,6 +136,8 @@ async def close_engine() -> None:
     if isinstance(eng, PostgresEngine) and eng.pool is not None:
         await eng.close_connection_pool()
         eng.pool = None
+    if isinstance(eng, PooledSQLiteEngine):
+        await eng.close_idle()
 
 
 @contextlib.asynccontextmanager
@@ -103,7 +155,7 @@ async def transaction() -> AsyncIterator[None]:
 async def ping() -> bool:
     try:
         await engine().run_ddl("SELECT 1")
-    except Exception:  # noqa: BLE001 — health check reports any failure as "down"
+    except Exception:
         logging.getLogger(__name__).exception("database ping failed")
         return False
     return True
