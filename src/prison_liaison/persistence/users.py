@@ -136,7 +136,7 @@ async def find_active_token(token_hash: str, now: datetime) -> dict[str, Any] | 
             ApiTokenTable.csrf_token,
             ApiTokenTable.expires_at,
             ApiTokenTable.last_used_at,
-            ApiTokenTable.user.all_columns(exclude=[ApiTokenTable.user.password_hash]),
+            ApiTokenTable.user.all_columns(exclude=[ApiTokenTable.user.password_hash]),  # type: ignore[arg-type]
         )
         .where(
             (ApiTokenTable.token_hash == token_hash)

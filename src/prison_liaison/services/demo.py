@@ -15,7 +15,8 @@ from typing import Any
 from uuid import UUID
 
 from prison_liaison import clock
-from prison_liaison.planning.models import Participant, Role, User, VisitingWindow
+from prison_liaison.planning.models import Participant, ParticipantStatus, Role, User, VisitingWindow
+from prison_liaison.services import intake as intake_service
 from prison_liaison.services import participants as participants_service
 from prison_liaison.services import prisons as prisons_service
 from prison_liaison.services import users as users_service
@@ -204,9 +205,9 @@ async def _demo_plans(ctx: DemoContext) -> None:
 async def _demo_visits(ctx: DemoContext) -> None:
     """Past and future prison visits (visits), booked through the real rules: each takes the first slot the
     finder proposes, so nothing lies outside a window or collides. The past is replayed on a moved clock."""
-    from datetime import UTC, datetime  # noqa: PLC0415 — kept local: this file is shared by every area
+    from datetime import UTC, datetime
 
-    from prison_liaison.services import visits as visits_service  # noqa: PLC0415
+    from prison_liaison.services import visits as visits_service
 
     for prison_id in ctx.prisons.values():
         # mentors drive between prisons: half an hour between two visits at different places
@@ -303,6 +304,141 @@ async def _demo_shares(ctx: DemoContext) -> None:
             await shares_service.revoke_share(caller, share.id)
 
 
+# source, organisation, first, last, received (days ago), intake (days ago), consent (days ago), prison,
+# mentors, closing stage with reason
+DemoReferral = tuple[
+    str,
+    str,
+    str,
+    str,
+    int,
+    int | None,
+    int | None,
+    str | None,
+    tuple[str, str] | None,
+    tuple[str, int, str] | None,
+]
+DEMO_REFERRALS: list[DemoReferral] = [
+    (
+        "police",
+        "Polizeipräsidium Musterstadt, Staatsschutz (fiktiv)",
+        "Rico",
+        "Anfrage",
+        90,
+        80,
+        75,
+        "JVA-NGW",
+        ("mentor3", "mentor1"),
+        None,
+    ),
+    (
+        "justice",
+        "Staatsanwaltschaft Beispielburg (fiktiv)",
+        "Leon",
+        "Absage",
+        60,
+        None,
+        None,
+        None,
+        None,
+        ("declined", 45, "Kein Ausstiegswille erkennbar; Verweis an Beratungsstelle"),
+    ),
+    (
+        "police",
+        "Kriminalpolizei Nirgendwo (fiktiv)",
+        "Jan",
+        "Zuweisung",
+        40,
+        25,
+        20,
+        None,
+        ("mentor1", "mentor3"),
+        None,
+    ),
+    (
+        "prison",
+        "Sozialdienst JVA Beispielburg (fiktiv)",
+        "Tim",
+        "Kontakt",
+        30,
+        10,
+        None,
+        "JVA-BSB",
+        None,
+        None,
+    ),
+    ("self", "", "Max", "Selbstmeldung", 12, None, None, None, None, None),
+    (
+        "other_programme",
+        "Ausstiegsprogramm Nachbarland (fiktiv)",
+        "Finn",
+        "Übergabe",
+        5,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
+]
+
+
 async def _demo_intake(ctx: DemoContext) -> None:
     """Inquiries and intakes from different referral sources (intake)."""
-    return None
+    coordinator = ctx.coordinator
+    for (
+        source,
+        organisation,
+        first,
+        last,
+        received,
+        intake,
+        consent,
+        prison,
+        mentors,
+        closing,
+    ) in DEMO_REFERRALS:
+        participant, _ = await intake_service.create_referral(
+            coordinator,
+            {
+                "source": source,
+                "organisation": organisation,
+                "contact": "Tel. 0000 000-000 (fiktiv)",
+                "received_on": ctx.today - timedelta(days=received),
+                "first_name": first,
+                "last_name": last,
+                "prison_id": ctx.prisons[prison] if prison else None,
+            },
+        )
+        if intake is not None:
+            await intake_service.change_stage(
+                coordinator,
+                participant.id,
+                to_stage=ParticipantStatus.INTAKE,
+                on_date=ctx.today - timedelta(days=intake),
+                reason="Erstgespräch geführt",
+                expected_version=None,
+            )
+        if consent is not None:
+            await intake_service.update_referral(
+                coordinator,
+                participant.id,
+                {"consent_date": ctx.today - timedelta(days=consent), "consent_form": "schriftlich v3"},
+                expected_version=None,
+            )
+        if mentors is not None:
+            participant = await participants_service.set_mentors(
+                coordinator, participant.id, ctx.users[mentors[0]].id, ctx.users[mentors[1]].id
+            )
+        if closing is not None:
+            stage, days_ago, reason = closing
+            participant = await intake_service.change_stage(
+                coordinator,
+                participant.id,
+                to_stage=ParticipantStatus(stage),
+                on_date=ctx.today - timedelta(days=days_ago),
+                reason=reason,
+                expected_version=None,
+            )
+        ctx.participants[participant.code] = participant
+        ctx.stage[participant.code] = participant.status.value

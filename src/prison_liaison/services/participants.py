@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from prison_liaison import clock
 from prison_liaison.persistence import db
 from prison_liaison.persistence import participants as participants_repo
 from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.planning.errors import Conflict, NotFound, ValidationFailed
-from prison_liaison.planning.models import CLOSED_STATUSES, MentorRole, Participant, ParticipantStatus, Role
+from prison_liaison.planning.models import MentorRole, Participant, ParticipantStatus, Role
 from prison_liaison.planning.participants import check_cadence, check_code, check_mentor_pair
 from prison_liaison.planning.visits import ReviewReason
 from prison_liaison.services import access, audit
@@ -114,6 +116,12 @@ async def create_participant(caller: Caller, values: dict[str, Any]) -> Particip
         )
         if lead_id is not None:
             await _assign(participant_id, lead_id, co_id, now)
+        from prison_liaison.services import intake as intake_service
+
+        await intake_service.record_initial_stage(
+            caller, participant_id, ParticipantStatus(values.get("status") or ParticipantStatus.IN_CUSTODY),
+            on_date=values.get("status_since") or clock.today(),
+        )
         await audit.record(
             caller, "participant.created", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id,
@@ -149,9 +157,9 @@ async def update_participant(
                 values["prison"] = value
             else:
                 values[key] = value
-        if "status" in changes and changes["status"] != participant.status:
-            values["status_since"] = clock.today()
-            values["closed_at"] = clock.now() if ParticipantStatus(changes["status"]) in CLOSED_STATUSES else None
+        # a status change is a stage change: same rules and history as POST /participants/{id}/stage (which
+        # also takes the date and the reason that withdrawn/declined need)
+        new_status = ParticipantStatus(values.pop("status")) if "status" in values else None
         await participants_repo.update_participant(
             participant_id, values, expected_version=expected_version, now=clock.now()
         )
@@ -160,8 +168,13 @@ async def update_participant(
             await visits_service.flag_for_review(
                 caller, participant_id, ReviewReason.PARTICIPANT_TRANSFERRED, new_prison_id=values["prison"]
             )
-        elif changes.get("status") == "released" and participant.status != ParticipantStatus.RELEASED:
-            await visits_service.flag_for_review(caller, participant_id, ReviewReason.PARTICIPANT_RELEASED)
+        if new_status is not None and new_status != participant.status:
+            from prison_liaison.services import intake as intake_service
+
+            await intake_service.apply_stage_change(
+                caller, msgspec.structs.replace(participant, prison_id=values.get("prison", participant.prison_id)),
+                new_status, on_date=clock.today(), reason="", expected_version=None,
+            )
         await audit.record(
             caller, "participant.updated", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id, fields=sorted(changes),
@@ -200,6 +213,9 @@ async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id
         now = clock.now()
         if await _assign(participant_id, lead_id, co_id, now):
             await participants_repo.update_participant(participant_id, {}, expected_version=None, now=now)
+        from prison_liaison.services import intake as intake_service
+
+        await intake_service.after_mentors_set(caller, participant_id)
         await audit.record(
             caller, "participant.mentors_set", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id, lead_id=lead_id, co_id=co_id,
