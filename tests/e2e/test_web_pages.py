@@ -152,9 +152,8 @@ async def test_mentor_books_a_visit_from_the_slot_finder(page: Any, live_server:
     options = await page.get_by_label("Teilnehmende:r").locator("option").all_inner_texts()
     code = options[1].split(" ")[0]
     await page.get_by_label("Teilnehmende:r").select_option(index=1)
-    await page.get_by_role("button", name="Termine suchen").click()
-    await page.wait_for_load_state("networkidle")
-    assert await page.get_by_role("heading", name=f"Vorschläge für {code}").is_visible()
+    await page.get_by_role("button", name="Termine suchen").click()  # htmx swaps the results in place
+    await page.get_by_role("heading", name=f"Vorschläge für {code}").wait_for()
     first = page.locator("form.slot").first
     when = await first.locator(".slot-time").inner_text()
     await screenshot(page, "mentor-planner")
@@ -174,12 +173,12 @@ async def test_coordinator_closure_stops_the_slot_finder_proposing_that_day(page
     await page.goto("/web/planner")
     await page.get_by_label("Teilnehmende:r").select_option(index=2)
     await page.get_by_role("button", name="Termine suchen").click()
-    await page.wait_for_load_state("networkidle")
+    await page.locator("form.slot").first.wait_for()
     participant_id = await page.get_by_label("Teilnehmende:r").input_value()
     first_day = (await page.locator("form.slot .slot-time").first.inner_text()).split(", ")[1]
     day = first_day.split(".")
     iso = f"{day[2]}-{day[1]}-{day[0]}"
-    planner_url = page.url
+    planner_url = f"/web/planner?participant_id={participant_id}"
     prison_id = live_server.api("coordinator", "GET", f"/api/v1/participants/{participant_id}").json()["prison_id"]
     await page.goto(f"/web/admin/prisons/{prison_id}")
     await page.get_by_label("Erster Tag").fill(iso)
