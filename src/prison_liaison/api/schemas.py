@@ -289,7 +289,10 @@ class ParticipantUpdate(Input):
     cadence_days: Annotated[int, Meta(ge=1, le=180)] | UnsetType = UNSET
     admitted_on: date | UnsetType | None = UNSET
     notes: LongText | UnsetType = UNSET
-    planning_basis: Literal["sentence_end", "earliest_release_day", "half_time", "two_thirds"] | UnsetType = UNSET
+    planning_basis: (
+        Literal["sentence_end", "earliest_release_day", "half_time", "two_thirds", "life_minimum", "youth_earliest"]
+        | UnsetType
+    ) = UNSET
 
 
 class MentorsSet(Input):

@@ -60,3 +60,10 @@ def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def json_value(value: Any) -> Any:
+    """JSON columns come back decoded on some engines and as text on others."""
+    if isinstance(value, str | bytes):
+        return json.loads(value) if value else None
+    return value

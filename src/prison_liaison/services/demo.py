@@ -9,16 +9,22 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from dateutil.relativedelta import relativedelta
+
 from prison_liaison import clock
+from prison_liaison.planning.errors import Conflict
 from prison_liaison.planning.models import Participant, ParticipantStatus, Role, User, VisitingWindow
+from prison_liaison.planning.release_dates import Sentence, Term, corresponding_day
 from prison_liaison.services import intake as intake_service
 from prison_liaison.services import participants as participants_service
+from prison_liaison.services import plans as plans_service
 from prison_liaison.services import prisons as prisons_service
+from prison_liaison.services import release_dates as release_dates_service
 from prison_liaison.services import users as users_service
 from prison_liaison.services.context import Caller, system
 from prison_liaison.services.security import generate_password
@@ -192,14 +198,84 @@ async def _demo_base(password: str) -> DemoContext:
     return ctx
 
 
+# participants whose prison has sent its official sentence calculation (a letter confirming the release day)
+DEMO_PRISON_LETTERS = ("L-2026-003", "L-2026-006", "L-2026-011", "L-2026-009")
+# items the demo leaves open although they are past due, so that the agenda has something overdue
+DEMO_LEFT_OVERDUE = {("L-2026-002", "debts"), ("L-2026-003", "health_insurance"), ("L-2026-006", "bank_account"),
+                     ("L-2026-011", "identity"), ("L-2026-004", "sentence_calculation")}
+
+
+def _demo_term(admitted: date, release: date) -> Term:
+    """A term that starts on admission and ends (last day served) on the intended release date."""
+    delta = relativedelta(release + timedelta(days=1), admitted)
+    term = Term(years=delta.years, months=delta.months, days=delta.days)
+    if corresponding_day(admitted, term) != release + timedelta(days=1):
+        term = Term(days=(release + timedelta(days=1) - admitted).days)
+    return term
+
+
+def _lead(ctx: DemoContext, code: str) -> Caller:
+    lead = next(m for m in ctx.participants[code].mentors if m.role.value == "lead")
+    return next(c for c in ctx.callers.values() if c.user_id == lead.mentor_id)
+
+
 async def _demo_release_dates(ctx: DemoContext) -> None:
     """Sentences and release-date ledgers (release dates and plans)."""
-    return None
+    for code in ctx.participants:
+        caller = _lead(ctx, code)
+        pid = ctx.participants[code].id
+        sentence = Sentence(sentence_start=ctx.admitted[code], term=_demo_term(ctx.admitted[code], ctx.release[code]),
+                            land="NW", first_sentence=code not in ("L-2026-006", "L-2026-010"))
+        await release_dates_service.set_sentence(caller, pid, sentence, court="LG Musterstadt (fiktiv)",
+                                                 note="Demo: fiktives Urteil")
+        if code in DEMO_PRISON_LETTERS:
+            await release_dates_service.record_entry(
+                caller, pid, kind="planned_release", source="prison_letter", day=ctx.release[code],
+                note="Schreiben des Sozialdienstes: Entlassung am Vormittag (fiktiv)",
+            )
 
 
 async def _demo_plans(ctx: DemoContext) -> None:
     """Release-preparation plans from the default template (release dates and plans)."""
-    return None
+    berlin = clock.BERLIN
+    for code, stage in ctx.stage.items():
+        if stage not in ("in_custody", "released"):
+            continue
+        caller = _lead(ctx, code)
+        plan = await plans_service.create_plan(caller, ctx.participants[code].id)
+        for item in plan.items:
+            due = item.latest_due
+            if due is None or (code, item.item_key) in DEMO_LEFT_OVERDUE:
+                continue
+            if code == "L-2026-005" and item.item_key == "addiction":
+                await plans_service.update_item(
+                    caller, item.id, {"status": "declined", "status_reason": "kein Bedarf laut Teilnehmer (fiktiv)"},
+                    expected_version=item.version,
+                )
+            elif due < ctx.today - timedelta(days=7):
+                try:
+                    await plans_service.update_item(caller, item.id, {"status": "done"}, expected_version=item.version)
+                except Conflict:
+                    continue  # a dependency was left open on purpose: this one stays overdue too
+        items = {i.item_key: i for i in plan.items}
+        release = ctx.release[code]
+        appointments: list[tuple[date, time, int, str, str, str, str]] = []
+        if code in ("L-2026-003", "L-2026-006"):
+            appointments += [
+                (release, time(11, 0), 60, "Jobcenter Musterstadt (fiktiv)", "Hauptstraße 5, Zimmer 112",
+                 "Entlassungsschein, Personalausweis, Bürgergeld-Antrag", "benefits"),
+                (release + timedelta(days=3), time(9, 30), 30, "Bürgeramt Musterstadt (fiktiv)", "Rathausplatz 1",
+                 "Personalausweis, Wohnungsgeberbestätigung", "registration"),
+            ]
+        if code in ("L-2026-002", "L-2026-011"):
+            appointments.append((ctx.today + timedelta(days=9), time(10, 0), 60, "Schuldnerberatung (fiktiv)",
+                                 "Beratungsstelle am Markt 3", "Mahnschreiben, Kontoauszüge", "debts"))
+        for day, start, minutes, agency, place, bring, key in appointments:
+            starts = datetime.combine(day, start, tzinfo=berlin)
+            await plans_service.create_appointment(caller, ctx.participants[code].id, {
+                "starts_at": starts, "ends_at": starts + timedelta(minutes=minutes), "agency": agency, "place": place,
+                "what_to_bring": bring, "plan_item_id": items[key].id if key in items else None,
+            })
 
 
 async def _demo_visits(ctx: DemoContext) -> None:

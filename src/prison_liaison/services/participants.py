@@ -16,6 +16,7 @@ from prison_liaison.planning.models import MentorRole, Participant, ParticipantS
 from prison_liaison.planning.participants import check_cadence, check_code, check_mentor_pair
 from prison_liaison.planning.visits import ReviewReason
 from prison_liaison.services import access, audit
+from prison_liaison.services import release_dates as release_dates_service
 from prison_liaison.services import visits as visits_service
 from prison_liaison.services.context import Caller
 from prison_liaison.services.security import decrypt_text, encrypt_text
@@ -163,6 +164,12 @@ async def update_participant(
         await participants_repo.update_participant(
             participant_id, values, expected_version=expected_version, now=clock.now()
         )
+        if {"planning_basis", "admitted_on"} & set(changes):
+            # the planning date and the windows anchored on it (or on admission) follow at once
+            changed = msgspec.structs.replace(
+                participant, **{k: changes[k] for k in ("planning_basis", "admitted_on") if k in changes}
+            )
+            await release_dates_service.replan(caller, changed, clock.now())
         # future prison visits no longer fit after a transfer or release: flag them, never drop them
         if "prison_id" in changes and changes["prison_id"] != participant.prison_id:
             await visits_service.flag_for_review(
