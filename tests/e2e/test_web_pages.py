@@ -189,3 +189,20 @@ async def test_coordinator_closure_stops_the_slot_finder_proposing_that_day(page
     await page.goto(planner_url)
     proposed = await page.locator("form.slot .slot-time").all_inner_texts()
     assert proposed and all(first_day not in p for p in proposed)
+
+
+async def test_mentor_marks_a_plan_item_done_with_a_reason(page: Any, live_server: LiveServer) -> None:
+    await login(page, "mentor1")
+    await page.goto("/web/participants")
+    await page.get_by_role("table").get_by_role("link").first.click()
+    await page.wait_for_load_state("networkidle")
+    item = page.locator("#plan ~ ul li.visit").filter(has=page.get_by_role("button", name="Status ändern")).first
+    title = await item.locator(".visit-head strong").inner_text()
+    await item.get_by_label("Status").select_option("done")
+    await item.get_by_label("Grund").fill("Termin beim Bürgeramt wahrgenommen")
+    await item.get_by_role("button", name="Status ändern").click()
+    await page.wait_for_load_state("networkidle")
+    assert "Status geändert." in await page.get_by_role("status").first.inner_text()
+    done = page.locator("li.visit", has_text=title).first
+    assert "erledigt (Termin beim Bürgeramt wahrgenommen)" in await done.inner_text()
+    await screenshot(page, "mentor-plan")

@@ -21,6 +21,7 @@ from prison_liaison.web.admin import ADMIN_HANDLERS
 from prison_liaison.web.auth import LoginRequired, error_page, login_redirect, provide_session
 from prison_liaison.web.documents import DOCUMENT_HANDLERS
 from prison_liaison.web.pages import PAGE_HANDLERS, root_redirect
+from prison_liaison.web.plans import PLAN_HANDLERS
 from prison_liaison.web.sharing import SHARING_HANDLERS
 from prison_liaison.web.visits import VISIT_HANDLERS
 
@@ -38,7 +39,14 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
 
 web_router = Router(
     path="/web",
-    route_handlers=[*VISIT_HANDLERS, *SHARING_HANDLERS, *DOCUMENT_HANDLERS, *ADMIN_HANDLERS, *PAGE_HANDLERS],
+    route_handlers=[
+        *VISIT_HANDLERS,
+        *PLAN_HANDLERS,
+        *SHARING_HANDLERS,
+        *DOCUMENT_HANDLERS,
+        *ADMIN_HANDLERS,
+        *PAGE_HANDLERS,
+    ],
     dependencies={"session": Provide(provide_session)},
     exception_handlers={LoginRequired: _login_required, DomainError: _domain_error},
     include_in_schema=False,

@@ -307,6 +307,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "no_plan": "Für diese Person gibt es noch keinen Plan.",
         "create_plan": "Plan aus der Vorlage anlegen",
         "plan_created": "Plan angelegt.",
+        "nothing_due": "In den nächsten zwei Wochen ist nichts fällig.",
         "new_status": "Status",
         "change_status": "Status ändern",
         "item_status_changed": "Status geändert.",
@@ -688,6 +689,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "no_plan": "There is no plan for this participant yet.",
         "create_plan": "Create the plan from the template",
         "plan_created": "Plan created.",
+        "nothing_due": "Nothing due in the next two weeks.",
         "new_status": "Status",
         "change_status": "Change status",
         "item_status_changed": "Status changed.",
@@ -849,9 +851,11 @@ class Translator:
     def knows_field(self, name: str) -> bool:
         return name in FIELD_NAMES["de"]
 
-    def date(self, value: date | datetime | None) -> str:
-        if value is None:
+    def date(self, value: date | datetime | str | None) -> str:
+        if value is None or value == "":
             return self("not_set")
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
         if isinstance(value, datetime):
             value = value.astimezone(BERLIN).date()
         return value.strftime("%d.%m.%Y") if self.lang == "de" else value.isoformat()

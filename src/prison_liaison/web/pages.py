@@ -21,11 +21,14 @@ from litestar.response import Redirect, Template
 from prison_liaison import clock
 from prison_liaison.planning.errors import DomainError, NotFound, TooManyRequests, Unauthorized
 from prison_liaison.planning.models import Participant, Prison, Role
+from prison_liaison.planning.plans import ItemStatus
 from prison_liaison.planning.shares import DEFAULT_SHARED_DOMAINS, SHAREABLE_DOMAINS
 from prison_liaison.planning.visits import OPEN_STATUSES, CancelledBy, CancelReason
 from prison_liaison.services import auth as auth_service
 from prison_liaison.services import participants as participants_service
+from prison_liaison.services import plans as plans_service
 from prison_liaison.services import prisons as prisons_service
+from prison_liaison.services import release_dates as release_dates_service
 from prison_liaison.services import shares as shares_service
 from prison_liaison.services import visits as visits_service
 from prison_liaison.web.auth import (
@@ -206,6 +209,7 @@ async def start(request: Request[Any, Any, Any], session: NamedDependency[WebSes
         statuses=OPEN_VISIT_STATUSES,
     )
     overdue = await visits_service.cadence(session.caller, overdue_only=True)
+    agenda = await plans_service.agenda(session.caller, start=today, end=today + timedelta(days=14))
     return render(
         request,
         "start.html",
@@ -215,6 +219,7 @@ async def start(request: Request[Any, Any, Any], session: NamedDependency[WebSes
         days_until=days_until,
         upcoming=upcoming,
         overdue=overdue,
+        agenda=agenda,
     )
 
 
@@ -246,11 +251,15 @@ async def _participant_page(
     ok: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    replan: dict[str, Any] | None = None,
 ) -> Template:
     prisons = await _prison_names(session)
     visits: list[Any] = []
     shares = await shares_service.list_shares(session.caller, participant.id)
+    plan = await plans_service.get_plan(session.caller, participant.id)
+    release = None
     if session.caller.role != Role.PRISON_STAFF:
+        release = await release_dates_service.get_release_dates(session.caller, participant.id)
         visits, _ = await visits_service.list_visits(session.caller, limit=LIST_LIMIT, participant_id=participant.id)
     now = clock.now()
     planned = sorted(
@@ -268,6 +277,10 @@ async def _participant_page(
         planned_visits=planned,
         past_visits=past,
         shares=shares,
+        plan=plan,
+        release=release,
+        replan=replan,
+        item_statuses=[s.value for s in ItemStatus],
         shareable=SHAREABLE_DOMAINS,
         default_shared=DEFAULT_SHARED_DOMAINS,
         today=clock.today(),
@@ -336,6 +349,8 @@ async def not_found(rest: FromPath[str]) -> Template:
 OK_KEYS = frozenset(
     {
         "saved",
+        "item_status_changed",
+        "plan_created",
         "share_created",
         "share_revoked",
         "calendar_revoked",
