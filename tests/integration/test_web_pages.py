@@ -480,3 +480,35 @@ async def test_mentor_creates_and_revokes_a_calendar(world: World, browser: http
     revoked = await browser.post(f"/web/calendars/{subs[0]['id']}/revoke", data={"csrf_token": csrf_of(page.text)})
     assert revoked.headers["location"] == "/web/calendars?ok=calendar_revoked"
     assert (await browser.get(url.group(1).replace("http://testserver.local", ""))).status_code == 404
+
+
+ITEM_FORM_RE = re.compile(r'action="/web/plan-items/([0-9a-f-]+)/status".*?name="version" value="(\d+)"', re.S)
+
+
+async def test_mentor_plans_records_an_official_date_and_closes_an_item(
+    world: World, browser: httpx.AsyncClient, fixed_clock: Any
+) -> None:
+    await web_login(browser, "mentor1")
+    pid = world.participants["T-0001"]
+    page = await browser.get(f"/web/participants/{pid}")
+    assert "Für diese Person gibt es noch keinen Plan." in page.text
+    created = await browser.post(f"/web/participants/{pid}/plan", data={"csrf_token": csrf_of(page.text)})
+    assert created.headers["location"] == f"/web/participants/{pid}?ok=plan_created#plan"
+    dated = await browser.post(f"/web/participants/{pid}/release-dates", data={
+        "csrf_token": csrf_of(page.text), "kind": "planned_release", "date": "2026-09-15",
+        "source": "prison_letter", "note": "Schreiben vom 2. März"})
+    assert dated.status_code == 201
+    assert "Was sich verschoben hat:" in dated.text and "15.09.2026" in dated.text
+    item_id, version = ITEM_FORM_RE.findall(dated.text)[0]
+    refused = await browser.post(f"/web/plan-items/{item_id}/status", data={
+        "csrf_token": csrf_of(page.text), "participant_id": str(pid), "version": version, "status": "not_needed"})
+    assert "error=reason_required" in refused.headers["location"]
+    shown = await browser.get(refused.headers["location"].split("#")[0])
+    assert "Für „nicht nötig“ und „abgelehnt“ ist ein Grund nötig." in shown.text
+    done = await browser.post(f"/web/plan-items/{item_id}/status", data={
+        "csrf_token": csrf_of(page.text), "participant_id": str(pid), "version": version, "status": "done",
+        "reason": "erledigt im Gespräch"})
+    assert done.headers["location"] == f"/web/participants/{pid}?ok=item_status_changed#item-{item_id}"
+    plan = (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()
+    item = next(i for i in plan["items"] if i["id"] == item_id)
+    assert item["status"] == "done"
