@@ -39,8 +39,15 @@ def main() -> int:
     if rc:
         return rc
     extra = sys.argv[1:]
-    rc = run([str(BIN / "pytest"), *extra], {**env, "PRISON_LIAISON_TEST_ENGINE": "sqlite"})
+    workers = os.environ.get("PRISON_LIAISON_TEST_WORKERS", "2")
+    parallel = ["-n", workers] if workers not in ("", "0", "1") else []
+    sqlite = {**env, "PRISON_LIAISON_TEST_ENGINE": "sqlite"}
+    # everything but the end-to-end tests in parallel; those share a browser, a node install and ports
+    rc = run([str(BIN / "pytest"), *parallel, "-m", "not e2e", *extra], sqlite)
     if rc:
+        return rc
+    rc = run([str(BIN / "pytest"), "-m", "e2e", *extra], sqlite)
+    if rc not in (0, 5):  # 5 = no e2e test collected
         return rc
     url = postgres_url()
     if url is None:
@@ -50,7 +57,7 @@ def main() -> int:
         print("PostgreSQL not reachable: the PostgreSQL run is skipped (set PRISON_LIAISON_TEST_POSTGRES_URL).")
         return 0
     return run(
-        [str(BIN / "pytest"), "-m", "not sqlite_only and not e2e", *extra],
+        [str(BIN / "pytest"), *parallel, "-m", "not sqlite_only and not e2e", *extra],
         {**env, "PRISON_LIAISON_TEST_ENGINE": "postgres", "PRISON_LIAISON_TEST_POSTGRES_URL": url},
     )
 
