@@ -880,10 +880,10 @@ class Translator:
         local = value.astimezone(BERLIN)
         return local.strftime("%d.%m.%Y %H:%M") if self.lang == "de" else local.strftime("%Y-%m-%d %H:%M")
 
-    def time(self, value: datetime | None) -> str:
+    def time(self, value: datetime | None) -> str:  # type: ignore[valid-type]
         return "" if value is None else value.astimezone(BERLIN).strftime("%H:%M")
 
-    def weekday(self, value: date | datetime | int) -> str:
+    def weekday(self, value: date | datetime | int) -> str:  # type: ignore[valid-type]
         if isinstance(value, datetime):
             value = value.astimezone(BERLIN)
         index = value if isinstance(value, int) else value.weekday()
