@@ -1,4 +1,4 @@
-"""`make test`: the layering contracts, then pytest on SQLite and (when reachable) on PostgreSQL.
+"""`make test`: the layering contracts, ruff and mypy, then pytest on SQLite and (when reachable) on PostgreSQL.
 
 PostgreSQL runs when PRISON_LIAISON_TEST_POSTGRES_URL is set or a server answers on 127.0.0.1:5432; with CI=true
 an unreachable PostgreSQL is a failure, not a skip.
@@ -35,9 +35,10 @@ def run(cmd: list[str], env: dict[str, str]) -> int:
 def main() -> int:
     env = dict(os.environ)
     env.pop("PRISON_LIAISON_DATABASE_URL", None)
-    rc = run([str(BIN / "lint-imports")], env)
-    if rc:
-        return rc
+    for lint in ([str(BIN / "lint-imports")], [str(BIN / "ruff"), "check", "src", "tests", "bench"], [str(BIN / "mypy")]):
+        rc = run(lint, env)
+        if rc:
+            return rc
     extra = sys.argv[1:]
     workers = os.environ.get("PRISON_LIAISON_TEST_WORKERS", "2")
     parallel = ["-n", workers] if workers not in ("", "0", "1") else []
