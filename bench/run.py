@@ -52,6 +52,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite,postgresql").split(",")
 ONLY = [x for x in os.environ.get("BENCH_ONLY", "").split(",") if x]
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+TAG = os.environ.get("BENCH_TAG", "")  # e.g. "before": results kept apart, shown as the baseline in RESULTS.md
+SRC = os.environ.get("BENCH_SRC", "")  # another checkout's src/ to serve (the code before a fix)
 KEY = "kT6u0zJ2bq1m3PqQx6nq2o0zV4m8dJbYy7QhZ1c2F3s="
 WRK = shutil.which("wrk")
 
@@ -101,6 +103,8 @@ class Server:
                "PRISON_LIAISON_ENCRYPTION_KEY": KEY, "PRISON_LIAISON_SECRET_KEY": "bench-secret-key-not-for-production",
                "PRISON_LIAISON_WORKERS": str(workers), "PRISON_LIAISON_LOG_LEVEL": "WARNING",
                "PRISON_LIAISON_BASE_URL": self.base}
+        if SRC:
+            env["PYTHONPATH"] = SRC
         self.log = tempfile.NamedTemporaryFile(prefix="pl-bench-server-", suffix=".log", delete=False)  # noqa: SIM115
         self.proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "prison-liaison"), "run"], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -297,7 +301,8 @@ def bench_engine(engine: str) -> dict[str, Any] | None:
               "seconds": SECONDS, "generate_seconds": gen_seconds, "meta": meta, "rows": rows,
               "at": datetime.now(UTC).isoformat(timespec="seconds")}
     DATA.mkdir(parents=True, exist_ok=True)
-    (DATA / f"results-{engine}.json").write_text(json.dumps(result, indent=2))
+    result["tag"], result["src"] = TAG, SRC or "this checkout"
+    (DATA / f"results-{engine}{'-' + TAG if TAG else ''}.json").write_text(json.dumps(result, indent=2))
     if engine == "postgresql" and os.environ.get("BENCH_DROP") == "1":
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "pl_bench"], check=False)
     return result
@@ -375,6 +380,11 @@ def report(results: list[dict[str, Any]], skipped: list[str]) -> None:
                   f"{meta['pdf_first_ms']} ms." + (" The agenda endpoint does not exist on this branch yet."
                                                     if meta.get("agenda_missing") else ""), "",
                   table(result), "", targets(result), ""]
+        before = DATA / f"results-{result['engine']}-before.json"
+        if before.exists():
+            old = json.loads(before.read_text())
+            parts += [f"Before the fixes (same data, measured {old['at']}, {old['workers']} worker(s), code of "
+                      f"`{old.get('src', '?')}`):", "", table(old), ""]
     body = "\n".join(parts)
     begin, end = "<!-- BEGIN measured -->", "<!-- END measured -->"
     text = RESULTS.read_text() if RESULTS.exists() else f"# Benchmarks (`make bench`)\n\n{begin}\n{end}\n"
@@ -396,6 +406,11 @@ def main() -> None:
             skipped.append(f"{engine}: not reachable at {PG}, skipped.")
         else:
             results.append(result)
+    if TAG:
+        for result in results:
+            print(table(result))
+        log(f"tagged run ({TAG}): bench/data/results-<engine>-{TAG}.json, RESULTS.md unchanged")
+        return
     report(results, skipped)
 
 

