@@ -11,7 +11,6 @@ feed request goes the whole way: token lookup, access at fetch time, version que
 """
 
 # The application is imported inside functions, after the environment above has chosen its database.
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 

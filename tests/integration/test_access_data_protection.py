@@ -141,23 +141,23 @@ async def test_purge_deletes_cases_closed_longer_than_retention_and_audits_it(wo
             "consent_scope": "Wohnen",
         },
     )
-    for pid, when in (
-        (old, datetime(2026, 3, 10, 8, tzinfo=UTC)),
-        (recent, datetime(2027, 6, 1, 8, tzinfo=UTC)),
-    ):
+    # the world was created "now" (real time): close the cases after that, as the stage rules demand
+    base = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    for pid, when in ((old, base), (recent, base + timedelta(days=450))):
         fixed_clock.instant = when
         world.tokens["coordinator"] = await login(world.client, "coordinator")
-        etag = (await world.get("coordinator", f"/api/v1/participants/{pid}")).headers["ETag"]
-        closed = await world.patch(
-            "coordinator",
-            f"/api/v1/participants/{pid}",
-            json={"status": "completed"},
-            headers={"If-Match": etag},
-        )
-        assert closed.status_code == 200
+        for stage in ("released", "completed"):  # a case is completed after release
+            etag = (await world.get("coordinator", f"/api/v1/participants/{pid}")).headers["ETag"]
+            closed = await world.patch(
+                "coordinator",
+                f"/api/v1/participants/{pid}",
+                json={"status": stage},
+                headers={"If-Match": etag},
+            )
+            assert closed.status_code == 200, closed.text
     retention_days = get_settings().retention_days
     assert retention_days == 730
-    fixed_clock.instant = datetime(2028, 3, 11, 8, tzinfo=UTC)  # 732 days after the first closure
+    fixed_clock.instant = base + timedelta(days=732)  # 732 days after the first closure
     world.tokens["coordinator"] = await login(world.client, "coordinator")
 
     assert await retention.purge_closed_cases(system("operator"), dry_run=True) == [old]

@@ -141,6 +141,64 @@ async def _fresh_closure(ctx: Ctx, actor: str) -> Any:
     return next(c.id for c in prison.closures if c.start_date == day)
 
 
+# --- release dates and plans ---------------------------------------------------------------------------------
+
+
+async def _own_with_sentence(ctx: Ctx, actor: str) -> Any:
+    from prison_liaison.persistence import release_dates as release_repo
+    from prison_liaison.planning.release_dates import Sentence, Term
+    from prison_liaison.services import release_dates as release_service
+
+    if await release_repo.get_sentence(ctx.own) is None:
+        await release_service.set_sentence(
+            ctx.coordinator, ctx.own, Sentence(sentence_start=date(2025, 9, 1), term=Term(years=1))
+        )
+    return ctx.own
+
+
+async def _sentence_if_match(ctx: Ctx, actor: str) -> dict[str, str]:
+    from prison_liaison.persistence import release_dates as release_repo
+
+    record = await release_repo.get_sentence(ctx.own)
+    return {"If-Match": f'"v{record.version}"'} if record else {}
+
+
+async def _own_without_plan(ctx: Ctx, actor: str) -> Any:
+    from prison_liaison.persistence.tables import PlanItemTable
+
+    await PlanItemTable.delete().where(PlanItemTable.participant == ctx.own)
+    return ctx.own
+
+
+async def _fresh_item(ctx: Ctx, actor: str) -> Any:
+    from prison_liaison.services import plans as plans_service
+
+    item, _, _ = await plans_service.add_item(
+        ctx.coordinator, ctx.own, {"domain": "housing", "title_de": "Wohnung", "shared_with_prison": True}
+    )
+    return item.id
+
+
+async def _fresh_appointment(ctx: Ctx, actor: str) -> Any:
+    from datetime import UTC, datetime
+
+    from prison_liaison.services import plans as plans_service
+
+    starts = datetime(2026, 6, 1, 9, 0, tzinfo=UTC) + timedelta(hours=next(ctx.counter))
+    appointment = await plans_service.create_appointment(
+        ctx.coordinator, ctx.own, {"starts_at": starts, "ends_at": starts + timedelta(minutes=30), "agency": "Amt"}
+    )
+    return appointment.id
+
+
+async def _new_template(ctx: Ctx, actor: str) -> dict[str, Any]:
+    return {
+        "key": ctx.unique("kurz_"),
+        "name": "Kurzplan",
+        "items": [{"key": "housing", "domain": "housing", "title_de": "Wohnung", "due_days": -30}],
+    }
+
+
 # Default builders for path parameters, by name. Add one here when a route introduces a new kind of id.
 PARAMS: dict[str, Builder] = {
     "participant_id": _own_participant,
@@ -149,6 +207,8 @@ PARAMS: dict[str, Builder] = {
     "share_id": _fresh_share,
     "token_id": _fresh_mentor1_token,
     "closure_id": _fresh_closure,
+    "item_id": _fresh_item,
+    "appointment_id": _fresh_appointment,
 }
 
 
@@ -243,6 +303,17 @@ def const(value: Any) -> Builder:
     return build
 
 
+SENTENCE_BODY = {"sentence_start": "2025-09-01", "term": {"years": 1}}
+APPOINTMENT_BODY = {"starts_at": "2026-06-02T09:00:00+02:00", "ends_at": "2026-06-02T10:00:00+02:00", "agency": "Amt"}
+
+
+async def _first_version(ctx: Ctx, actor: str) -> dict[str, str]:
+    return {"If-Match": '"v1"'}  # a fresh dict: the request adds its Authorization header to it
+
+
+DEFAULT_TEMPLATE = {"key": const("default")}
+
+
 V1 = "/api/v1"
 P = V1 + "/participants/{participant_id}"
 
@@ -292,6 +363,36 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", V1 + "/audit-events"): coordinators_only(200),
     ("GET", P + "/access-history"): row(200, 403, 404, 403, 404),
     ("GET", P + "/export"): row(200, 403, 404, 403, 404),
+    # release dates and plans
+    ("POST", V1 + "/release-dates/calculate"): row(200, 200, 200, 200, 200, body=SENTENCE_BODY),
+    ("GET", P + "/release-dates"): row(200, 200, 404, 404, 404),
+    ("POST", P + "/release-dates"): row(
+        201, 201, 404, 403, 404, body={"kind": "planned_release", "source": "mentor_estimate", "date": "2026-09-01"}
+    ),
+    ("GET", P + "/sentence"): row(200, 200, 404, 404, 404, params={"participant_id": _own_with_sentence}),
+    ("PUT", P + "/sentence"): row(200, 200, 404, 403, 404, body=SENTENCE_BODY, headers=_sentence_if_match),
+    ("GET", V1 + "/checklist-templates"): row(200, 200, 200, 404, 404),
+    ("POST", V1 + "/checklist-templates"): coordinators_only(201, body=_new_template),
+    ("GET", V1 + "/checklist-templates/{key}"): row(200, 200, 200, 404, 404, params=DEFAULT_TEMPLATE),
+    ("PATCH", V1 + "/checklist-templates/{key}"): coordinators_only(
+        200, body={"name": "Standard"}, headers=_first_version, params=DEFAULT_TEMPLATE
+    ),
+    ("GET", P + "/plan"): row(200, 200, 404, 200, 404),
+    ("POST", P + "/plan"): row(201, 201, 404, 403, 404, body={}, params={"participant_id": _own_without_plan}),
+    ("POST", P + "/plan-items"): row(201, 201, 404, 403, 404, body={"domain": "housing", "title_de": "Wohnung"}),
+    ("GET", V1 + "/plan-items/{item_id}"): row(200, 200, 404, 200, 404),
+    ("PATCH", V1 + "/plan-items/{item_id}"): row(
+        200, 200, 404, 403, 404, body={"title_de": "Neu"}, headers=_first_version
+    ),
+    ("DELETE", V1 + "/plan-items/{item_id}"): row(204, 204, 404, 403, 404, headers=_first_version),
+    ("GET", P + "/appointments"): row(200, 200, 404, 200, 404),
+    ("POST", P + "/appointments"): row(201, 201, 404, 403, 404, body=APPOINTMENT_BODY),
+    ("GET", V1 + "/appointments/{appointment_id}"): row(200, 200, 404, 200, 404),
+    ("PATCH", V1 + "/appointments/{appointment_id}"): row(
+        200, 200, 404, 403, 404, body={"place": "Raum 2"}, headers=_first_version
+    ),
+    ("DELETE", V1 + "/appointments/{appointment_id}"): row(204, 204, 404, 403, 404, headers=_first_version),
+    ("GET", V1 + "/agenda"): row(200, 200, 200, 200, 200),
 }
 
 
@@ -315,9 +416,7 @@ async def test_every_route_has_a_matrix_entry(app) -> None:
     assert not stale, f"matrix entries for routes that do not exist: {stale}"
 
 
-async def _request(
-    ctx: Ctx, method: str, template: str, rule: Row, actor: str, *, nonexistent: bool = False
-) -> Any:
+async def _request(ctx: Ctx, method: str, template: str, rule: Row, actor: str, *, nonexistent: bool = False) -> Any:
     """The request of ``actor``; with ``nonexistent``, every id in the path is one that does not exist."""
     values: dict[str, Any] = {}
     for name in _placeholders(template):
@@ -387,9 +486,7 @@ async def _share_own_with_jva_a(ctx: Ctx) -> UUID:
 PARTICIPANT_ROUTES = sorted(k for k in MATRIX if "{participant_id}" in k[1])
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), PARTICIPANT_ROUTES, ids=[f"{m} {p}" for m, p in PARTICIPANT_ROUTES]
-)
+@pytest.mark.parametrize(("method", "path"), PARTICIPANT_ROUTES, ids=[f"{m} {p}" for m, p in PARTICIPANT_ROUTES])
 async def test_same_callers_on_someone_elses_participant_get_404(client, db, method: str, path: str) -> None:
     """The "other object" column: mentor1 on mentor3's T-0003 answers like mentor3 on T-0001, and prison1 on
     T-0002 — in its own prison, but not shared — like prison2 on T-0001."""

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from prison_liaison import clock
 from prison_liaison.persistence import audit as audit_repo
 from prison_liaison.services import shares as shares_service
 from prison_liaison.services.context import Caller
@@ -180,18 +181,18 @@ async def test_prison_staff_list_only_their_prisons_active_share(world) -> None:
 async def test_cases_in_intake_or_closed_stay_hidden_from_prisons_even_when_shared(world) -> None:
     pid = world.participants["T-0001"]
     await share(world, "mentor1", "T-0001", "JVA-A")
-    seen = {}
-    for status in ("intake", "released", "completed", "withdrawn", "in_custody"):
-        version = (await world.get("coordinator", f"/api/v1/participants/{pid}")).headers["ETag"]
-        changed = await world.patch(
+    seen = []
+    # a path through the stage rules that passes every stage a case can be in after custody
+    for status in ("released", "withdrawn", "intake", "in_custody", "released", "completed"):
+        changed = await world.post(
             "coordinator",
-            f"/api/v1/participants/{pid}",
-            json={"status": status},
-            headers={"If-Match": version},
+            f"/api/v1/participants/{pid}/stage",
+            json={"to_stage": status, "on_date": clock.today().isoformat(), "reason": "Test"},
         )
-        assert changed.status_code == 200
-        seen[status] = (await world.get("prison1", f"/api/v1/participants/{pid}")).status_code
-    assert seen == {"intake": 404, "released": 200, "completed": 404, "withdrawn": 404, "in_custody": 200}
+        assert changed.status_code == 200, changed.text
+        seen.append((status, (await world.get("prison1", f"/api/v1/participants/{pid}")).status_code))
+    assert seen == [("released", 200), ("withdrawn", 404), ("intake", 404), ("in_custody", 200), ("released", 200),
+                    ("completed", 404)]
 
 
 async def test_mentor_taken_off_a_case_can_no_longer_share_or_read(world) -> None:

@@ -39,7 +39,9 @@ class PrisonController(Controller):
         return ListOf(items=[PrisonRead.from_domain(p) for p in items], next_cursor=next_cursor)
 
     @post("/", operation_id="createPrison", status_code=201)
-    async def create_prison(self, data: JSONBody[PrisonCreate], caller: NamedDependency[Caller]) -> Response[PrisonRead]:
+    async def create_prison(
+        self, data: JSONBody[PrisonCreate], caller: NamedDependency[Caller]
+    ) -> Response[PrisonRead]:
         """Create a prison with its rules (coordinators)."""
         values = changes_of(data)
         values["windows"] = [w.to_domain() for w in data.windows]

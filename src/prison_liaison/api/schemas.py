@@ -284,12 +284,15 @@ class ParticipantUpdate(Input):
     code: Code | UnsetType = UNSET
     first_name: Annotated[str, Meta(max_length=120)] | UnsetType = UNSET
     last_name: Annotated[str, Meta(max_length=120)] | UnsetType = UNSET
-    prison_id: UUID | None | UnsetType = UNSET
+    prison_id: UUID | UnsetType | None = UNSET
     status: StatusValue | UnsetType = UNSET
     cadence_days: Annotated[int, Meta(ge=1, le=180)] | UnsetType = UNSET
-    admitted_on: date | None | UnsetType = UNSET
+    admitted_on: date | UnsetType | None = UNSET
     notes: LongText | UnsetType = UNSET
-    planning_basis: Literal["sentence_end", "earliest_release_day", "half_time", "two_thirds"] | UnsetType = UNSET
+    planning_basis: (
+        Literal["sentence_end", "earliest_release_day", "half_time", "two_thirds", "life_minimum", "youth_earliest"]
+        | UnsetType
+    ) = UNSET
 
 
 class MentorsSet(Input):

@@ -66,7 +66,7 @@ async def query(
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     q = AuditEventTable.select()
-    where = []
+    where: list[Any] = []
     if subject_id:
         where.append(AuditEventTable.subject_id == subject_id)
     if participant_id is not None:

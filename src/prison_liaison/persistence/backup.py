@@ -33,8 +33,7 @@ def backup(url: str, target: Path) -> None:
             target.unlink()
         _copy_sqlite(_sqlite_path(url), str(target))
     else:
-        _require("pg_dump")
-        subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(target), "-d", url], check=True)
+        subprocess.run([_require("pg_dump"), "-Fc", "--no-owner", "-f", str(target), "-d", url], check=True)  # noqa: S603
     target.chmod(0o600)
 
 
@@ -45,13 +44,15 @@ def restore(url: str, source: Path) -> None:
     if url.startswith("sqlite"):
         _copy_sqlite(str(source), _sqlite_path(url))
     else:
-        _require("pg_restore")
-        subprocess.run(
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "-d", url, str(source)],
+        subprocess.run(  # noqa: S603 — fixed argv, no shell; the URL comes from our own settings
+            [_require("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+             "-d", url, str(source)],
             check=True,
         )
 
 
-def _require(tool: str) -> None:
-    if shutil.which(tool) is None:
+def _require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
         raise RuntimeError(f"{tool} is not installed (PostgreSQL client tools are needed for backups)")
+    return path

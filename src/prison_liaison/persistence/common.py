@@ -24,8 +24,8 @@ async def versioned_update(
     by_name = {c._meta.name: c for c in cols}
     payload: dict[Any, Any] = {by_name[k]: v for k, v in values.items()}
     payload[by_name["updated_at"]] = now
-    payload[by_name["version"]] = by_name["version"] + 1
-    where = by_name["id"] == record_id
+    payload[by_name["version"]] = by_name["version"] + 1  # type: ignore[operator]
+    where: Any = by_name["id"] == record_id
     if expected_version is not None:
         where = where & (by_name["version"] == expected_version)
     rows = await table.update(payload).where(where).returning(by_name["version"])
@@ -60,3 +60,10 @@ def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def json_value(value: Any) -> Any:
+    """JSON columns come back decoded on some engines and as text on others."""
+    if isinstance(value, str | bytes):
+        return json.loads(value) if value else None
+    return value

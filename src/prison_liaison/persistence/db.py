@@ -102,7 +102,7 @@ def configure(url: str) -> Engine:
 
     engine = make_engine(url)
     for table in (*ALL_TABLES, Migration):
-        table._meta.db = engine
+        table._meta.db = engine  # type: ignore[attr-defined]
     _engine, _url = engine, url
     os.environ.setdefault("PICCOLO_CONF", "prison_liaison.persistence.piccolo_conf")
     return engine

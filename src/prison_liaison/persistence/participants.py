@@ -114,7 +114,7 @@ async def current_mentors(participant_ids: list[UUID]) -> dict[UUID, list[Mentor
 
 async def mentor_history(participant_id: UUID) -> list[MentorAssignment]:
     rows = await MentorAssignmentTable.select(
-        MentorAssignmentTable.all_columns(),
+        MentorAssignmentTable.all_columns(),  # type: ignore[arg-type]
         MentorAssignmentTable.mentor.display_name.as_alias("display_name"),
     ).where(MentorAssignmentTable.participant == participant_id).order_by(MentorAssignmentTable.valid_from)
     return [

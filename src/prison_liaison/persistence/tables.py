@@ -19,7 +19,6 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
-
 from piccolo.table import Table
 
 

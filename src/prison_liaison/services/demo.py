@@ -9,15 +9,22 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from dateutil.relativedelta import relativedelta
+
 from prison_liaison import clock
-from prison_liaison.planning.models import Participant, Role, User, VisitingWindow
+from prison_liaison.planning.errors import Conflict
+from prison_liaison.planning.models import Participant, ParticipantStatus, Role, User, VisitingWindow
+from prison_liaison.planning.release_dates import Sentence, Term, corresponding_day
+from prison_liaison.services import intake as intake_service
 from prison_liaison.services import participants as participants_service
+from prison_liaison.services import plans as plans_service
 from prison_liaison.services import prisons as prisons_service
+from prison_liaison.services import release_dates as release_dates_service
 from prison_liaison.services import users as users_service
 from prison_liaison.services.context import Caller, system
 from prison_liaison.services.security import generate_password
@@ -191,22 +198,92 @@ async def _demo_base(password: str) -> DemoContext:
     return ctx
 
 
+# participants whose prison has sent its official sentence calculation (a letter confirming the release day)
+DEMO_PRISON_LETTERS = ("L-2026-003", "L-2026-006", "L-2026-011", "L-2026-009")
+# items the demo leaves open although they are past due, so that the agenda has something overdue
+DEMO_LEFT_OVERDUE = {("L-2026-002", "debts"), ("L-2026-003", "health_insurance"), ("L-2026-006", "bank_account"),
+                     ("L-2026-011", "identity"), ("L-2026-004", "sentence_calculation")}
+
+
+def _demo_term(admitted: date, release: date) -> Term:
+    """A term that starts on admission and ends (last day served) on the intended release date."""
+    delta = relativedelta(release + timedelta(days=1), admitted)
+    term = Term(years=delta.years, months=delta.months, days=delta.days)
+    if corresponding_day(admitted, term) != release + timedelta(days=1):
+        term = Term(days=(release + timedelta(days=1) - admitted).days)
+    return term
+
+
+def _lead(ctx: DemoContext, code: str) -> Caller:
+    lead = next(m for m in ctx.participants[code].mentors if m.role.value == "lead")
+    return next(c for c in ctx.callers.values() if c.user_id == lead.mentor_id)
+
+
 async def _demo_release_dates(ctx: DemoContext) -> None:
     """Sentences and release-date ledgers (release dates and plans)."""
-    return None
+    for code in ctx.participants:
+        caller = _lead(ctx, code)
+        pid = ctx.participants[code].id
+        sentence = Sentence(sentence_start=ctx.admitted[code], term=_demo_term(ctx.admitted[code], ctx.release[code]),
+                            land="NW", first_sentence=code not in ("L-2026-006", "L-2026-010"))
+        await release_dates_service.set_sentence(caller, pid, sentence, court="LG Musterstadt (fiktiv)",
+                                                 note="Demo: fiktives Urteil")
+        if code in DEMO_PRISON_LETTERS:
+            await release_dates_service.record_entry(
+                caller, pid, kind="planned_release", source="prison_letter", day=ctx.release[code],
+                note="Schreiben des Sozialdienstes: Entlassung am Vormittag (fiktiv)",
+            )
 
 
 async def _demo_plans(ctx: DemoContext) -> None:
     """Release-preparation plans from the default template (release dates and plans)."""
-    return None
+    berlin = clock.BERLIN
+    for code, stage in ctx.stage.items():
+        if stage not in ("in_custody", "released"):
+            continue
+        caller = _lead(ctx, code)
+        plan = await plans_service.create_plan(caller, ctx.participants[code].id)
+        for item in plan.items:
+            due = item.latest_due
+            if due is None or (code, item.item_key) in DEMO_LEFT_OVERDUE:
+                continue
+            if code == "L-2026-005" and item.item_key == "addiction":
+                await plans_service.update_item(
+                    caller, item.id, {"status": "declined", "status_reason": "kein Bedarf laut Teilnehmer (fiktiv)"},
+                    expected_version=item.version,
+                )
+            elif due < ctx.today - timedelta(days=7):
+                try:
+                    await plans_service.update_item(caller, item.id, {"status": "done"}, expected_version=item.version)
+                except Conflict:
+                    continue  # a dependency was left open on purpose: this one stays overdue too
+        items = {i.item_key: i for i in plan.items}
+        release = ctx.release[code]
+        appointments: list[tuple[date, time, int, str, str, str, str]] = []
+        if code in ("L-2026-003", "L-2026-006"):
+            appointments += [
+                (release, time(11, 0), 60, "Jobcenter Musterstadt (fiktiv)", "Hauptstraße 5, Zimmer 112",
+                 "Entlassungsschein, Personalausweis, Bürgergeld-Antrag", "benefits"),
+                (release + timedelta(days=3), time(9, 30), 30, "Bürgeramt Musterstadt (fiktiv)", "Rathausplatz 1",
+                 "Personalausweis, Wohnungsgeberbestätigung", "registration"),
+            ]
+        if code in ("L-2026-002", "L-2026-011"):
+            appointments.append((ctx.today + timedelta(days=9), time(10, 0), 60, "Schuldnerberatung (fiktiv)",
+                                 "Beratungsstelle am Markt 3", "Mahnschreiben, Kontoauszüge", "debts"))
+        for day, start, minutes, agency, place, bring, key in appointments:
+            starts = datetime.combine(day, start, tzinfo=berlin)
+            await plans_service.create_appointment(caller, ctx.participants[code].id, {
+                "starts_at": starts, "ends_at": starts + timedelta(minutes=minutes), "agency": agency, "place": place,
+                "what_to_bring": bring, "plan_item_id": items[key].id if key in items else None,
+            })
 
 
 async def _demo_visits(ctx: DemoContext) -> None:
     """Past and future prison visits (visits), booked through the real rules: each takes the first slot the
     finder proposes, so nothing lies outside a window or collides. The past is replayed on a moved clock."""
-    from datetime import UTC, datetime  # noqa: PLC0415 — kept local: this file is shared by every area
+    from datetime import UTC, datetime
 
-    from prison_liaison.services import visits as visits_service  # noqa: PLC0415
+    from prison_liaison.services import visits as visits_service
 
     for prison_id in ctx.prisons.values():
         # mentors drive between prisons: half an hour between two visits at different places
@@ -303,6 +380,141 @@ async def _demo_shares(ctx: DemoContext) -> None:
             await shares_service.revoke_share(caller, share.id)
 
 
+# source, organisation, first, last, received (days ago), intake (days ago), consent (days ago), prison,
+# mentors, closing stage with reason
+DemoReferral = tuple[
+    str,
+    str,
+    str,
+    str,
+    int,
+    int | None,
+    int | None,
+    str | None,
+    tuple[str, str] | None,
+    tuple[str, int, str] | None,
+]
+DEMO_REFERRALS: list[DemoReferral] = [
+    (
+        "police",
+        "Polizeipräsidium Musterstadt, Staatsschutz (fiktiv)",
+        "Rico",
+        "Anfrage",
+        90,
+        80,
+        75,
+        "JVA-NGW",
+        ("mentor3", "mentor1"),
+        None,
+    ),
+    (
+        "justice",
+        "Staatsanwaltschaft Beispielburg (fiktiv)",
+        "Leon",
+        "Absage",
+        60,
+        None,
+        None,
+        None,
+        None,
+        ("declined", 45, "Kein Ausstiegswille erkennbar; Verweis an Beratungsstelle"),
+    ),
+    (
+        "police",
+        "Kriminalpolizei Nirgendwo (fiktiv)",
+        "Jan",
+        "Zuweisung",
+        40,
+        25,
+        20,
+        None,
+        ("mentor1", "mentor3"),
+        None,
+    ),
+    (
+        "prison",
+        "Sozialdienst JVA Beispielburg (fiktiv)",
+        "Tim",
+        "Kontakt",
+        30,
+        10,
+        None,
+        "JVA-BSB",
+        None,
+        None,
+    ),
+    ("self", "", "Max", "Selbstmeldung", 12, None, None, None, None, None),
+    (
+        "other_programme",
+        "Ausstiegsprogramm Nachbarland (fiktiv)",
+        "Finn",
+        "Übergabe",
+        5,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
+]
+
+
 async def _demo_intake(ctx: DemoContext) -> None:
     """Inquiries and intakes from different referral sources (intake)."""
-    return None
+    coordinator = ctx.coordinator
+    for (
+        source,
+        organisation,
+        first,
+        last,
+        received,
+        intake,
+        consent,
+        prison,
+        mentors,
+        closing,
+    ) in DEMO_REFERRALS:
+        participant, _ = await intake_service.create_referral(
+            coordinator,
+            {
+                "source": source,
+                "organisation": organisation,
+                "contact": "Tel. 0000 000-000 (fiktiv)",
+                "received_on": ctx.today - timedelta(days=received),
+                "first_name": first,
+                "last_name": last,
+                "prison_id": ctx.prisons[prison] if prison else None,
+            },
+        )
+        if intake is not None:
+            await intake_service.change_stage(
+                coordinator,
+                participant.id,
+                to_stage=ParticipantStatus.INTAKE,
+                on_date=ctx.today - timedelta(days=intake),
+                reason="Erstgespräch geführt",
+                expected_version=None,
+            )
+        if consent is not None:
+            await intake_service.update_referral(
+                coordinator,
+                participant.id,
+                {"consent_date": ctx.today - timedelta(days=consent), "consent_form": "schriftlich v3"},
+                expected_version=None,
+            )
+        if mentors is not None:
+            participant = await participants_service.set_mentors(
+                coordinator, participant.id, ctx.users[mentors[0]].id, ctx.users[mentors[1]].id
+            )
+        if closing is not None:
+            stage, days_ago, reason = closing
+            participant = await intake_service.change_stage(
+                coordinator,
+                participant.id,
+                to_stage=ParticipantStatus(stage),
+                on_date=ctx.today - timedelta(days=days_ago),
+                reason=reason,
+                expected_version=None,
+            )
+        ctx.participants[participant.code] = participant
+        ctx.stage[participant.code] = participant.status.value

@@ -264,7 +264,7 @@ def _limiter() -> anyio.CapacityLimiter:
 
 
 def _render(records: FeedRecords, name: str) -> bytes:
-    from prison_liaison.exports.ical import render_feed  # noqa: PLC0415 — icalendar is slow to import
+    from prison_liaison.exports.ical import render_feed
 
     return render_feed(events_of(records), name=name)
 

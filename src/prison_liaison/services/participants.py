@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from prison_liaison import clock
 from prison_liaison.persistence import db
 from prison_liaison.persistence import participants as participants_repo
 from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.planning.errors import Conflict, NotFound, ValidationFailed
-from prison_liaison.planning.models import CLOSED_STATUSES, MentorRole, Participant, ParticipantStatus, Role
+from prison_liaison.planning.models import MentorRole, Participant, ParticipantStatus, Role
 from prison_liaison.planning.participants import check_cadence, check_code, check_mentor_pair
 from prison_liaison.planning.visits import ReviewReason
 from prison_liaison.services import access, audit
+from prison_liaison.services import release_dates as release_dates_service
 from prison_liaison.services import visits as visits_service
 from prison_liaison.services.context import Caller
 from prison_liaison.services.security import decrypt_text, encrypt_text
@@ -114,6 +117,12 @@ async def create_participant(caller: Caller, values: dict[str, Any]) -> Particip
         )
         if lead_id is not None:
             await _assign(participant_id, lead_id, co_id, now)
+        from prison_liaison.services import intake as intake_service
+
+        await intake_service.record_initial_stage(
+            caller, participant_id, ParticipantStatus(values.get("status") or ParticipantStatus.IN_CUSTODY),
+            on_date=values.get("status_since") or clock.today(),
+        )
         await audit.record(
             caller, "participant.created", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id,
@@ -149,19 +158,30 @@ async def update_participant(
                 values["prison"] = value
             else:
                 values[key] = value
-        if "status" in changes and changes["status"] != participant.status:
-            values["status_since"] = clock.today()
-            values["closed_at"] = clock.now() if ParticipantStatus(changes["status"]) in CLOSED_STATUSES else None
+        # a status change is a stage change: same rules and history as POST /participants/{id}/stage (which
+        # also takes the date and the reason that withdrawn/declined need)
+        new_status = ParticipantStatus(values.pop("status")) if "status" in values else None
         await participants_repo.update_participant(
             participant_id, values, expected_version=expected_version, now=clock.now()
         )
+        if {"planning_basis", "admitted_on"} & set(changes):
+            # the planning date and the windows anchored on it (or on admission) follow at once
+            changed = msgspec.structs.replace(
+                participant, **{k: changes[k] for k in ("planning_basis", "admitted_on") if k in changes}
+            )
+            await release_dates_service.replan(caller, changed, clock.now())
         # future prison visits no longer fit after a transfer or release: flag them, never drop them
         if "prison_id" in changes and changes["prison_id"] != participant.prison_id:
             await visits_service.flag_for_review(
                 caller, participant_id, ReviewReason.PARTICIPANT_TRANSFERRED, new_prison_id=values["prison"]
             )
-        elif changes.get("status") == "released" and participant.status != ParticipantStatus.RELEASED:
-            await visits_service.flag_for_review(caller, participant_id, ReviewReason.PARTICIPANT_RELEASED)
+        if new_status is not None and new_status != participant.status:
+            from prison_liaison.services import intake as intake_service
+
+            await intake_service.apply_stage_change(
+                caller, msgspec.structs.replace(participant, prison_id=values.get("prison", participant.prison_id)),
+                new_status, on_date=clock.today(), reason="", expected_version=None,
+            )
         await audit.record(
             caller, "participant.updated", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id, fields=sorted(changes),
@@ -200,6 +220,9 @@ async def set_mentors(caller: Caller, participant_id: UUID, lead_id: UUID, co_id
         now = clock.now()
         if await _assign(participant_id, lead_id, co_id, now):
             await participants_repo.update_participant(participant_id, {}, expected_version=None, now=now)
+        from prison_liaison.services import intake as intake_service
+
+        await intake_service.after_mentors_set(caller, participant_id)
         await audit.record(
             caller, "participant.mentors_set", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id, lead_id=lead_id, co_id=co_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import secrets
 from functools import lru_cache
 
@@ -12,8 +13,6 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from prison_liaison.settings import get_settings
-
-import os
 
 # argon2-cffi's defaults are Argon2id with the RFC 9106 low-memory parameters. The test suite may ask for a
 # cheaper (still Argon2id) profile so that hundreds of test users do not take minutes.
