@@ -12,9 +12,9 @@ the endpoints of each connection count; the mean is the reference), because this
 numbers drift. Results: bench/RESULTS.md (the measured part between the BEGIN/END markers is replaced) and
 bench/data/results-<engine>.json.
 
-SQLite lives in bench/data/bench-<scale>.sqlite; PostgreSQL in the database ``pl_bench`` on
-BENCH_PG (default postgresql://postgres@127.0.0.1:5432), created by the generator and dropped when the scale
-changes (BENCH_DROP=1 drops it at the end). Without PostgreSQL the run says so and goes on with SQLite.
+SQLite lives in bench/data/bench-<scale>.sqlite; PostgreSQL in the database ``pl_bench`` (``pl_bench_<scale>``
+below scale 1) on BENCH_PG (default postgresql://postgres@127.0.0.1:5432), created by the generator and kept
+for the next run (BENCH_DROP=1 drops it at the end). Without PostgreSQL the run says so and goes on with SQLite.
 Without `wrk` (Debian: apt-get install wrk) a small asyncio/httpx load client is used instead, and said so.
 """
 
@@ -284,7 +284,7 @@ def bench_engine(engine: str) -> dict[str, Any] | None:
     else:
         if not asyncio.run(pg_reachable()):
             return None
-        url = f"{PG}/pl_bench"
+        url = f"{PG}/pl_bench" + ("" if SCALE == 1 else f"_{tag}")
     log(f"{engine}: generating at scale {SCALE:g} (cached when already there)")
     t0 = time.perf_counter()
     meta = asyncio.run(generate(url, SCALE))
@@ -304,7 +304,8 @@ def bench_engine(engine: str) -> dict[str, Any] | None:
     result["tag"], result["src"] = TAG, SRC or "this checkout"
     (DATA / f"results-{engine}{'-' + TAG if TAG else ''}.json").write_text(json.dumps(result, indent=2))
     if engine == "postgresql" and os.environ.get("BENCH_DROP") == "1":
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "pl_bench"], check=False)
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", url.rsplit("/", 1)[1]],
+                       check=False)
     return result
 
 
