@@ -673,7 +673,10 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
     if caller.role == Role.PRISON_STAFF:
         shared = {pid: await shares_service.shared_domains(caller, pid) for pid in ids}
     visible_items: set[UUID] = set()
-    for item, code, status in await repo.items_for_participants(ids):
+    # prison staff need every visible item (an appointment shows only if its item is visible); everyone else
+    # needs only what can be on the agenda: not closed, due by the end of the range or overdue today
+    due_until = None if caller.role == Role.PRISON_STAFF else max(end, today)
+    for item, code, status in await repo.items_for_participants(ids, open_due_until=due_until):
         if not _visible(caller, item, shared.get(item.participant_id)):
             continue
         visible_items.add(item.id)
