@@ -6,19 +6,22 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, get
+import msgspec
+from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from prison_liaison.planning.errors import ValidationFailed
+from prison_liaison.planning.errors import DomainError, NotFound, ValidationFailed
 from prison_liaison.planning.models import Role
+from prison_liaison.planning.plans import ChecklistTemplate, TemplateItem
 from prison_liaison.planning.statistics import CLOSED_STAGES, OPEN_STAGES, SMALL, SOURCES
 from prison_liaison.services import access
+from prison_liaison.services import plans as plans_service
 from prison_liaison.services import statistics as statistics_service
 from prison_liaison.services.statistics import CHART_NAMES
-from prison_liaison.web.auth import WebSession, error_message, render
+from prison_liaison.web.auth import WebSession, error_message, read_form, render
 
 
 def published(value: int | str) -> str:
@@ -81,4 +84,100 @@ async def statistics_page(
     )
 
 
-STATISTICS_HANDLERS: list[Any] = [statistics_page]
+# ---------------------------------------------------------------- checklist templates
+
+
+@get("/templates", name="checklist_templates")
+async def templates_page(
+    request: Request[Any, Any, Any], *, session: NamedDependency[WebSession], saved: FromQuery[str | None] = None
+) -> Template:
+    """The checklist templates with their items and versions; each item can be edited."""
+    access.require_role(session.caller, Role.COORDINATOR)
+    templates = await plans_service.list_templates(session.caller)
+    ok = None
+    done = next((t for t in templates if t.key == saved), None)
+    if done is not None:
+        ok = session.t("template_saved", version=done.version)
+    return render(request, "checklist_templates.html", session=session, templates=templates, ok=ok)
+
+
+def _find_item(template: ChecklistTemplate, item_key: str) -> TemplateItem:
+    for item in template.items:
+        if item.key == item_key:
+            return item
+    raise NotFound("no such template item")
+
+
+async def _item_page(
+    request: Request[Any, Any, Any], session: WebSession, key: str, item_key: str, **extra: Any
+) -> Template:
+    access.require_role(session.caller, Role.COORDINATOR)
+    template = await plans_service.get_template(session.caller, key)
+    item = _find_item(template, item_key)
+    form = extra.pop("form", None) or {
+        "title_de": item.title_de,
+        "title_en": item.title_en,
+        "start_days": "" if item.start_days is None else str(item.start_days),
+        "due_days": "" if item.due_days is None else str(item.due_days),
+        "shared_with_prison": "1" if item.shared_with_prison else "",
+        "version": str(template.version),
+    }
+    return render(
+        request, "checklist_template_item.html", session=session, checklist=template, item=item, form=form, **extra
+    )
+
+
+@get("/templates/{key:str}/items/{item_key:str}", name="checklist_template_item")
+async def template_item_page(
+    request: Request[Any, Any, Any], key: FromPath[str], item_key: FromPath[str], session: NamedDependency[WebSession]
+) -> Template:
+    """Edit one item of a template: titles, window offsets, shared with the prison."""
+    return await _item_page(request, session, key, item_key)
+
+
+def _optional_int(value: str, field: str) -> int | None:
+    if not value.strip():
+        return None
+    try:
+        return int(value.strip())
+    except ValueError as exc:
+        raise ValidationFailed("enter a whole number", field=field) from exc
+
+
+@post("/templates/{key:str}/items/{item_key:str}", name="checklist_template_item_save")
+async def template_item_save(
+    request: Request[Any, Any, Any], key: FromPath[str], item_key: FromPath[str], session: NamedDependency[WebSession]
+) -> Template | Redirect:
+    """Save the item: the template's version goes up; plans created before keep their items."""
+    form = await read_form(request, session)
+    access.require_role(session.caller, Role.COORDINATOR)
+    try:
+        template = await plans_service.get_template(session.caller, key)
+        item = _find_item(template, item_key)
+        title_de = form.get("title_de", "").strip()
+        if not title_de:
+            raise ValidationFailed("enter a title", field="title_de")
+        changed = msgspec.structs.replace(
+            item,
+            title_de=title_de[:200],
+            title_en=form.get("title_en", "").strip()[:200],
+            start_days=_optional_int(form.get("start_days", ""), "start_days"),
+            due_days=_optional_int(form.get("due_days", ""), "due_days"),
+            shared_with_prison=form.get("shared_with_prison") == "1",
+        )
+        try:
+            expected = int(form.get("version", ""))
+        except ValueError as exc:
+            raise ValidationFailed("reload the page", field="version") from exc
+        items = [changed if i.key == item_key else i for i in template.items]
+        await plans_service.update_template(session.caller, key, {"items": items}, expected_version=expected)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return await _item_page(
+            request, session, key, item_key, error=error_message(session.t, exc), form=form, status_code=exc.status
+        )
+    return Redirect(f"/web/templates?saved={key}", status_code=303)
+
+
+STATISTICS_HANDLERS: list[Any] = [statistics_page, templates_page, template_item_page, template_item_save]
