@@ -117,3 +117,13 @@ async def test_template_item_edit_with_stale_version_changes_nothing(world: Worl
     assert 'role="alert"' in response.text
     after = (await world.get("coordinator", "/api/v1/checklist-templates/default")).json()
     assert after["version"] == template["version"] and after["items"][0]["title_de"] == item["title_de"]
+
+
+async def test_statistics_and_templates_pages_speak_english(world: World, browser: httpx.AsyncClient) -> None:
+    await web_login(browser, "coordinator")
+    stats = await browser.get("/web/statistics?lang=en")
+    assert "<h1>Statistics</h1>" in stats.text and "Download as CSV" in stats.text
+    templates = await browser.get("/web/templates?lang=en")
+    assert "<h1>Checklist templates</h1>" in templates.text and "Existing plans are not changed" in templates.text
+    missing = await browser.get("/web/templates/default/items/no-such-item")
+    assert missing.status_code == 404
