@@ -23,6 +23,7 @@ from prison_liaison.web.documents import DOCUMENT_HANDLERS
 from prison_liaison.web.pages import PAGE_HANDLERS, root_redirect
 from prison_liaison.web.plans import PLAN_HANDLERS
 from prison_liaison.web.sharing import SHARING_HANDLERS
+from prison_liaison.web.statistics import STATISTICS_HANDLERS
 from prison_liaison.web.visits import VISIT_HANDLERS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,6 +46,7 @@ web_router = Router(
         *SHARING_HANDLERS,
         *DOCUMENT_HANDLERS,
         *ADMIN_HANDLERS,
+        *STATISTICS_HANDLERS,
         *PAGE_HANDLERS,
     ],
     dependencies={"session": Provide(provide_session)},

@@ -117,6 +117,8 @@ def nav_for(caller: Caller | None) -> list[tuple[str, str]]:
             ("/web/admin/users", "nav_users"),
             ("/web/admin/prisons", "nav_prisons"),
             ("/web/admin/audit", "nav_audit"),
+            ("/web/statistics", "nav_statistics"),
+            ("/web/templates", "nav_templates"),
         ]
     return items
 
