@@ -1,4 +1,5 @@
-"""Real external clients for the end-to-end tests: Mozilla's ical.js under the machine's node.
+"""Real external clients for the end-to-end tests: Mozilla's ical.js under the machine's node, and (in
+browser.py) Debian's Chromium driven by Playwright against the real server.
 
 The npm package is pinned by package.json + package-lock.json beside this file and installed by ``npm ci``
 into ``tests/e2e/node_modules`` (ignored by git) the first time a test needs it. Without node/npm the tests
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.e2e.browser import chromium, live_server, page  # noqa: F401 — browser fixtures for the page tests
 
 E2E = Path(__file__).resolve().parent
 ICALJS_SCRIPT = E2E / "parse_ics.mjs"

@@ -136,7 +136,5 @@ async def test_feed_clients_follow_a_move_a_cancellation_and_a_revocation(fixed_
     text = body.decode()
     assert "Anna" not in text and "Alpha" not in text and "declined" not in text
 
-    assert (
-        await world.delete("mentor1", f"/api/v1/calendar-subscriptions/{created['id']}")
-    ).status_code == 204
+    assert (await world.delete("mentor1", f"/api/v1/calendar-subscriptions/{created['id']}")).status_code == 204
     assert (await world.client.get(path)).status_code == 404

@@ -23,12 +23,18 @@ Path parameters are filled by name from ``PARAMS`` (``participant_id`` = T-0001,
 add a builder there for a new kind of id, or pass ``params={"name": builder}`` to one row. ``body`` is the
 JSON (or an async builder ``(ctx, actor) -> body``) and must be valid, so that the allowed callers succeed and
 the others are refused for who they are, not for what they sent; ``headers`` builds extra headers (If-Match).
+``query`` builds query parameters, ``setup(ctx)`` makes what a list or a check needs once per route, and
+``check(actor, response, ctx)`` asserts the body of each success. ``MISSING`` says what a parameter is when it
+names nothing (default: a new UUID; a day's file name keeps its value). Time stands still at the
+``fixed_clock``; ``ctx.fresh_visit(status, past=..., review=...)`` books T-0001's next free slot.
 Denials run first and successes last, each route in a freshly built world, so writes cannot hide each other.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import secrets
 import string
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,13 +45,23 @@ from uuid import UUID, uuid4
 import pytest
 from litestar.routes import HTTPRoute
 
+from prison_liaison import clock
+from prison_liaison.api.feeds import FEED_SUFFIX
+from prison_liaison.persistence import db as database
+from prison_liaison.persistence import intake as intake_repo
 from prison_liaison.persistence import participants as participants_repo
 from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.persistence import users as users_repo
+from prison_liaison.persistence import visits as visits_repo
+from prison_liaison.planning.feeds import FeedContent, FeedScope
 from prison_liaison.planning.models import Closure, ParticipantScope, Role
+from prison_liaison.planning.visits import ReviewReason
+from prison_liaison.services import feeds as feeds_service
 from prison_liaison.services import prisons as prisons_service
 from prison_liaison.services import shares as shares_service
+from prison_liaison.services import visits as visits_service
 from prison_liaison.services.context import Caller
+from prison_liaison.services.security import encrypt_text
 from tests.support import PASSWORD, World, build_world, login
 
 ACTORS = ("coordinator", "mentor_own", "mentor_other", "staff_shared", "staff_unshared", "anonymous")
@@ -66,7 +82,10 @@ class Ctx:
     """The world of one matrix test plus builders for fresh objects."""
 
     world: World
+    clock: clock.FixedClock
     share_id: UUID | None = None
+    last_visit: UUID | None = None
+    last_visit_day: date | None = None
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
     @property
@@ -99,7 +118,55 @@ class Ctx:
         )
         return share.id
 
+    def mentor(self, name: str = "mentor1") -> Caller:
+        user = self.world.users[name]
+        return Caller(user_id=user.id, username=name, role=Role.MENTOR)
+
+    async def fresh_visit(self, status: str = "planned", *, past: bool = False, review: bool = False) -> UUID:
+        """A visit of T-0001 with mentor1, in the first free slot the slot finder offers, walked to ``status``;
+        ``past``: booked some days ago, so it has begun by now (to complete it or record a no-show)."""
+        now = self.clock.instant
+        if past:
+            self.clock.instant = now - timedelta(days=10)
+        try:
+            slot = (await visits_service.find_slots(self.coordinator, self.own, start=None, end=None, minutes=60))[0]
+            assert not past or slot.ends_at <= now, slot
+            visit = await visits_service.create_visit(
+                self.coordinator,
+                participant_id=self.own,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                mentor_ids=[self.world.users["mentor1"].id],
+            )
+            if status in ("requested", "confirmed"):
+                await visits_service.request_visit(self.coordinator, visit.id)
+            if status == "confirmed":
+                await visits_service.confirm_visit(self.coordinator, visit.id, room="Besuchsraum 1")
+        finally:
+            self.clock.instant = now
+        if review:
+            async with database.transaction():
+                await visits_service.flag_for_review(
+                    self.coordinator, self.own, ReviewReason.PARTICIPANT_TRANSFERRED
+                )
+        self.last_visit = visit.id
+        self.last_visit_day = slot.starts_at.astimezone(clock.BERLIN).date()
+        return visit.id
+
+    async def fresh_subscription(self, username: str = "mentor1") -> tuple[UUID, str]:
+        """A participant feed of T-0001 owned by ``username`` (a mentor or the coordinator): (id, token)."""
+        user = self.world.users[username]
+        owner = Caller(user_id=user.id, username=username, role=user.role)
+        subscription, token = await feeds_service.create_subscription(
+            owner, scope=FeedScope.PARTICIPANT, content=FeedContent.ALL, participant_id=self.own
+        )
+        return subscription.id, token
+
     async def version_of(self, kind: str, object_id: UUID) -> str:
+        if kind == "visit":
+            visit = await visits_repo.get_visit(object_id, ParticipantScope(everything=True))
+            assert visit is not None
+            return f'"v{visit.version}"'
         if kind == "participant":
             found = await participants_repo.get_participant(object_id, ParticipantScope(everything=True))
             assert found is not None
@@ -139,6 +206,39 @@ async def _fresh_closure(ctx: Ctx, actor: str) -> Any:
         Closure(start_date=day, end_date=day, reason="Renovierung"),
     )
     return next(c.id for c in prison.closures if c.start_date == day)
+
+
+async def _fresh_visit(ctx: Ctx, actor: str) -> Any:
+    return await ctx.fresh_visit()
+
+
+def visit_in(status: str, *, past: bool = False, review: bool = False) -> Builder:
+    async def build(ctx: Ctx, actor: str) -> Any:
+        return await ctx.fresh_visit(status, past=past, review=review)
+
+    return build
+
+
+async def _fresh_mentor1_subscription(ctx: Ctx, actor: str) -> Any:
+    subscription_id, _ = await ctx.fresh_subscription("mentor1")
+    return subscription_id
+
+
+async def _mentor1_feed_file(ctx: Ctx, actor: str) -> Any:
+    _, token = await ctx.fresh_subscription("mentor1")
+    return f"{token}{FEED_SUFFIX}"
+
+
+async def _unknown_feed_file(ctx: Ctx, actor: str) -> Any:
+    return f"{secrets.token_urlsafe(32)}{FEED_SUFFIX}"
+
+
+async def _day_file(ctx: Ctx, actor: str) -> Any:
+    return "2026-03-16.pdf"
+
+
+async def _stages_chart(ctx: Ctx, actor: str) -> Any:
+    return "stages"
 
 
 # --- release dates and plans ---------------------------------------------------------------------------------
@@ -207,8 +307,21 @@ PARAMS: dict[str, Builder] = {
     "share_id": _fresh_share,
     "token_id": _fresh_mentor1_token,
     "closure_id": _fresh_closure,
+    "visit_id": _fresh_visit,
+    "subscription_id": _fresh_mentor1_subscription,
+    "filename": _mentor1_feed_file,
+    "day_file": _day_file,
+    "name": _stages_chart,
     "item_id": _fresh_item,
     "appointment_id": _fresh_appointment,
+}
+
+# What a parameter is when it names nothing (for "not yours reads like does not exist"); default: a new UUID.
+# Parameters that are not ids (a day's file name) keep their value, so only the ids in the path change.
+MISSING: dict[str, Builder] = {
+    "filename": _unknown_feed_file,
+    "day_file": _day_file,
+    "name": _stages_chart,
 }
 
 
@@ -219,6 +332,8 @@ class Row:
     params: dict[str, Builder] = field(default_factory=dict)
     headers: Builder | None = None
     check: Callable[[str, Any, Ctx], None] | None = None
+    query: Builder | None = None
+    setup: Callable[[Ctx], Awaitable[Any]] | None = None
 
 
 def row(
@@ -303,6 +418,146 @@ def const(value: Any) -> Builder:
     return build
 
 
+async def _visit_if_match(ctx: Ctx, actor: str) -> dict[str, str]:
+    assert ctx.last_visit is not None
+    return {"If-Match": await ctx.version_of("visit", ctx.last_visit)}
+
+
+async def _free_slot(ctx: Ctx) -> Any:
+    return (await visits_service.find_slots(ctx.coordinator, ctx.own, start=None, end=None, minutes=60))[0]
+
+
+async def _new_visit(ctx: Ctx, actor: str) -> dict[str, Any]:
+    slot = await _free_slot(ctx)
+    return {
+        "participant_id": str(ctx.own),
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+        "mentor_ids": [str(ctx.world.users["mentor1"].id)],
+    }
+
+
+async def _new_series(ctx: Ctx, actor: str) -> dict[str, Any]:
+    starts = (await _free_slot(ctx)).starts_at.astimezone(clock.BERLIN)
+    return {
+        "participant_id": str(ctx.own),
+        "first_date": starts.date().isoformat(),
+        "start_time": starts.time().isoformat(),
+        "minutes": 60,
+        "every_weeks": 1,
+        "until": (starts.date() + timedelta(days=14)).isoformat(),
+        "mentor_ids": [str(ctx.world.users["mentor1"].id)],
+    }
+
+
+async def _own_participant_feed(ctx: Ctx, actor: str) -> dict[str, Any]:
+    return {"scope": "participant", "participant_id": str(ctx.own), "content": "visits"}
+
+
+async def _day_of_last_visit(ctx: Ctx, actor: str) -> dict[str, str]:
+    assert ctx.last_visit_day is not None
+    return {"date": ctx.last_visit_day.isoformat()}
+
+
+async def _a_confirmed_visit(ctx: Ctx) -> None:
+    await ctx.fresh_visit("confirmed")
+
+
+async def _a_visit(ctx: Ctx) -> None:
+    await ctx.fresh_visit()
+
+
+async def _a_visit_to_review(ctx: Ctx) -> None:
+    await ctx.fresh_visit(review=True)
+
+
+async def _mentor1_and_coordinator_feeds(ctx: Ctx) -> None:
+    await ctx.fresh_subscription("mentor1")
+    await ctx.fresh_subscription("coordinator")
+
+
+def _sees_own_visit(*who: str) -> Callable[[str, Any, Ctx], None]:
+    def check(actor: str, response: Any, ctx: Ctx) -> None:
+        ids = [v["id"] for v in response.json()["items"]]
+        codes = {v["participant_code"] for v in response.json()["items"]}
+        assert (str(ctx.last_visit) in ids) == (actor in who), (actor, ids)
+        if actor not in who:
+            assert OWN not in codes, (actor, codes)
+
+    return check
+
+
+def _cadence_of_own(actor: str, response: Any, ctx: Ctx) -> None:
+    codes = {e["code"] for e in response.json()["items"]}
+    assert (OWN in codes) == (actor in {"coordinator", "mentor_own"}), (actor, codes)
+
+
+def _own_feeds_only(actor: str, response: Any, ctx: Ctx) -> None:
+    owners = {"mentor_own": 1, "coordinator": 1}
+    assert len(response.json()["items"]) == owners.get(actor, 0), (actor, response.json())
+    assert all("url" not in s for s in response.json()["items"])
+
+
+def _day_list_of_jva_a(actor: str, response: Any, ctx: Ctx) -> None:
+    items = response.json()["items"]
+    assert [i["participant_code"] for i in items] == [OWN], (actor, items)
+    if actor == "staff_shared":  # the gate's list: no ids, statuses or kinds
+        assert items[0]["id"] is None and items[0]["status"] is None, items
+    else:
+        assert items[0]["id"] == str(ctx.last_visit), items
+
+
+def _is_a_plan(media_type: str) -> Callable[[str, Any, Ctx], None]:
+    def check(actor: str, response: Any, ctx: Ctx) -> None:
+        assert response.headers["content-type"].startswith(media_type), response.headers
+        assert OWN in response.headers["content-disposition"], response.headers
+        if media_type == "application/pdf":
+            assert response.content.startswith(b"%PDF"), response.content[:20]
+        else:
+            assert b"Anna" not in response.content or actor != "staff_shared"
+
+    return check
+
+
+def _is_a_day_list(actor: str, response: Any, ctx: Ctx) -> None:
+    assert response.content.startswith(b"%PDF"), (actor, response.content[:20])
+    assert "JVA-A-2026-03-16.pdf" in response.headers["content-disposition"], response.headers
+
+
+def _is_a_calendar(actor: str, response: Any, ctx: Ctx) -> None:
+    assert response.headers["content-type"].startswith("text/calendar"), response.headers
+    assert response.headers["cache-control"] == "private", response.headers
+    if response.request.method == "GET":
+        assert response.content.startswith(b"BEGIN:VCALENDAR"), response.content[:40]
+    else:
+        assert response.content == b"" and int(response.headers["content-length"]) > 0
+
+
+async def _next_stage_of_own(ctx: Ctx, actor: str) -> dict[str, Any]:
+    """In custody ↔ released: a valid move whichever of the two the case is at now."""
+    found = await participants_repo.get_participant(ctx.own, ParticipantScope(everything=True))
+    assert found is not None
+    return {"to_stage": "in_custody" if found[0].status.value == "released" else "released"}
+
+
+async def _referral_of_own(ctx: Ctx) -> None:
+    """T-0001 came to the programme through the police (the world registers its cases without a referral)."""
+    async with database.transaction():
+        await intake_repo.insert_referral(
+            ctx.own,
+            {
+                "source": "police",
+                "source_text": "",
+                "organisation_encrypted": encrypt_text("Polizei Dortmund"),
+                "contact_encrypted": encrypt_text("KHK Muster"),
+                "received_on": date(2025, 1, 1),
+                "consent_date": None,
+                "consent_form": "",
+            },
+            clock.now(),
+        )
+
+
 SENTENCE_BODY = {"sentence_start": "2025-09-01", "term": {"years": 1}}
 APPOINTMENT_BODY = {"starts_at": "2026-06-02T09:00:00+02:00", "ends_at": "2026-06-02T10:00:00+02:00", "agency": "Amt"}
 
@@ -314,8 +569,32 @@ async def _first_version(ctx: Ctx, actor: str) -> dict[str, str]:
 DEFAULT_TEMPLATE = {"key": const("default")}
 
 
+async def _items_due_soon(ctx: Ctx) -> None:
+    """Two items of T-0001 due next week: one shared with the prison, one kept from it."""
+    from prison_liaison.services import plans as plans_service
+
+    due = clock.today() + timedelta(days=7)
+    for title, shared in (("Wohnung suchen", True), ("Intern besprechen", False)):
+        await plans_service.add_item(
+            ctx.coordinator,
+            ctx.own,
+            {"domain": "housing", "title_de": title, "latest_due": due, "shared_with_prison": shared},
+        )
+
+
+def _agenda_of_own(actor: str, response: Any, ctx: Ctx) -> None:
+    titles = {e["title"] for e in response.json()["items"] if e["participant_code"] == OWN}
+    expected = {
+        "coordinator": {"Wohnung suchen", "Intern besprechen"},
+        "mentor_own": {"Wohnung suchen", "Intern besprechen"},
+        "staff_shared": {"Wohnung suchen"},
+    }.get(actor, set())
+    assert titles == expected, (actor, response.json())
+
+
 V1 = "/api/v1"
 P = V1 + "/participants/{participant_id}"
+VISIT = V1 + "/visits/{visit_id}"
 
 #                                                          coord m-own m-oth st-sh st-un [anon]
 MATRIX: dict[tuple[str, str], Row] = {
@@ -358,11 +637,73 @@ MATRIX: dict[tuple[str, str], Row] = {
     # shares
     ("GET", P + "/shares"): row(200, 200, 404, 200, 404),
     ("POST", P + "/shares"): row(201, 201, 404, 403, 404, body=_new_share),
-    ("DELETE", V1 + "/shares/{share_id}"): row(200, 200, 404, 403, 404),
+    # a share with another prison is not one prison staff can see (404); their own prison's is read-only (403)
+    ("DELETE", V1 + "/shares/{share_id}"): row(200, 200, 404, 404, 404),
     # audit and subject access
     ("GET", V1 + "/audit-events"): coordinators_only(200),
     ("GET", P + "/access-history"): row(200, 403, 404, 403, 404),
     ("GET", P + "/export"): row(200, 403, 404, 403, 404),
+    # visits: those who may see the participant may see its visits; prison staff only read the ones their prison
+    # was asked for (requested, confirmed, completed) — the visit under test is only planned
+    ("GET", V1 + "/visits"): row(
+        200, 200, 200, 200, 200, setup=_a_visit,
+        check=_sees_own_visit("coordinator", "mentor_own"),
+    ),
+    ("POST", V1 + "/visits"): row(201, 201, 404, 403, 404, body=_new_visit),
+    ("POST", V1 + "/visits/series"): row(201, 201, 404, 403, 404, body=_new_series),
+    ("GET", V1 + "/visits/cadence"): row(200, 200, 200, 404, 404, check=_cadence_of_own),
+    ("GET", V1 + "/visits/review"): row(
+        200, 200, 200, 404, 404, setup=_a_visit_to_review, check=_sees_own_visit("coordinator", "mentor_own")
+    ),
+    ("GET", VISIT): row(200, 200, 404, 404, 404),
+    ("PATCH", VISIT): row(200, 200, 404, 403, 404, body={"room": "Raum 2"}, headers=_visit_if_match),
+    ("POST", VISIT + "/request"): row(200, 200, 404, 403, 404),
+    ("POST", VISIT + "/confirm"): row(
+        200, 200, 404, 403, 404, params={"visit_id": visit_in("requested")}, body={"room": "Raum 3"}
+    ),
+    ("POST", VISIT + "/complete"): row(
+        200, 200, 404, 403, 404, params={"visit_id": visit_in("confirmed", past=True)}, body={}
+    ),
+    ("POST", VISIT + "/no_show"): row(
+        200, 200, 404, 403, 404, params={"visit_id": visit_in("confirmed", past=True)}, body={}
+    ),
+    ("POST", VISIT + "/cancel"): row(
+        200, 200, 404, 403, 404, body={"reason": "mentor_unavailable", "cancelled_by": "mentor"}
+    ),
+    ("POST", VISIT + "/keep"): row(
+        200, 200, 404, 403, 404, params={"visit_id": visit_in("planned", review=True)},
+        body={"reason": "Verlegung erst nach dem Termin"},
+    ),
+    ("GET", P + "/visit-slots"): row(200, 200, 404, 403, 404, query=const({"minutes": "60"})),
+    # the prison's day list: its own staff (confirmed visits, no ids) and coordinators
+    ("GET", V1 + "/prisons/{prison_id}/visits"): row(
+        200, 404, 404, 200, 404, setup=_a_confirmed_visit, query=_day_of_last_visit, check=_day_list_of_jva_a
+    ),
+    # documents
+    ("GET", P + "/plan.pdf"): row(200, 200, 404, 200, 404, check=_is_a_plan("application/pdf")),
+    ("GET", P + "/plan.html"): row(200, 200, 404, 200, 404, check=_is_a_plan("text/html")),
+    ("GET", V1 + "/prisons/{prison_id}/visits/{day_file}"): row(200, 404, 404, 200, 404, check=_is_a_day_list),
+    # calendar feeds: a subscription is its owner's alone; the feed URL is the credential
+    ("GET", V1 + "/calendar-subscriptions"): row(
+        200, 200, 200, 200, 200, setup=_mentor1_and_coordinator_feeds, check=_own_feeds_only
+    ),
+    ("POST", V1 + "/calendar-subscriptions"): row(201, 201, 404, 422, 422, body=_own_participant_feed),
+    ("DELETE", V1 + "/calendar-subscriptions/{subscription_id}"): row(404, 204, 404, 404, 404),
+    ("GET", "/feeds/{filename}"): public(200, check=_is_a_calendar),
+    ("HEAD", "/feeds/{filename}"): public(200, check=_is_a_calendar),
+    # intake: stages and referrals are programme records, never shown to prison staff
+    ("POST", P + "/stage"): row(200, 200, 404, 403, 404, body=_next_stage_of_own),
+    ("GET", P + "/stages"): row(200, 200, 404, 404, 404),
+    ("GET", P + "/referral"): row(200, 200, 404, 404, 404, setup=_referral_of_own),
+    ("PATCH", P + "/referral"): row(
+        200, 200, 404, 403, 404, setup=_referral_of_own, body={"consent_date": "2026-03-02", "consent_form": "EV-1"}
+    ),
+    ("POST", V1 + "/referrals"): coordinators_only(201, body={"source": "police", "organisation": "Polizei"}),
+    ("GET", V1 + "/intake-queue"): coordinators_only(200),
+    # statistics
+    ("GET", V1 + "/statistics"): coordinators_only(200),
+    ("GET", V1 + "/statistics.csv"): coordinators_only(200),
+    ("GET", V1 + "/statistics/charts/{name}"): coordinators_only(200),
     # release dates and plans
     ("POST", V1 + "/release-dates/calculate"): row(200, 200, 200, 200, 200, body=SENTENCE_BODY),
     ("GET", P + "/release-dates"): row(200, 200, 404, 404, 404),
@@ -392,7 +733,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         200, 200, 404, 403, 404, body={"place": "Raum 2"}, headers=_first_version
     ),
     ("DELETE", V1 + "/appointments/{appointment_id}"): row(204, 204, 404, 403, 404, headers=_first_version),
-    ("GET", V1 + "/agenda"): row(200, 200, 200, 200, 200),
+    ("GET", V1 + "/agenda"): row(200, 200, 200, 200, 200, setup=_items_due_soon, check=_agenda_of_own),
 }
 
 
@@ -401,6 +742,8 @@ def app_routes(app: Any) -> set[tuple[str, str]]:
 
     found = set()
     for route in app.routes:
+        if route.path == "/" or route.path.startswith(("/web", "/static")):
+            continue  # the pages (cookie sessions, HTML answers): their access rules are in test_web_pages.py
         assert isinstance(route, HTTPRoute), f"not an HTTP route, add it to the matrix by hand: {route.path}"
         for method in route.methods:
             if method != "OPTIONS":
@@ -422,7 +765,11 @@ async def _request(ctx: Ctx, method: str, template: str, rule: Row, actor: str, 
     for name in _placeholders(template):
         builder = rule.params.get(name) or PARAMS.get(name)
         assert builder is not None, f"no builder for path parameter {name!r}: add one to PARAMS"
-        values[name] = uuid4() if nonexistent else await builder(ctx, actor)
+        if nonexistent:
+            missing = MISSING.get(name)
+            values[name] = await missing(ctx, actor) if missing else uuid4()
+        else:
+            values[name] = await builder(ctx, actor)
     url = template.format(**{k: str(v) for k, v in values.items()})
     body = rule.body
     if callable(body):
@@ -431,6 +778,8 @@ async def _request(ctx: Ctx, method: str, template: str, rule: Row, actor: str, 
     if actor != "anonymous":
         headers["Authorization"] = f"Bearer {ctx.world.tokens[USERNAME[actor]]}"
     kwargs: dict[str, Any] = {"headers": headers}
+    if rule.query is not None:
+        kwargs["params"] = await rule.query(ctx, actor)
     if body is not None:
         kwargs["json"] = body
     return await ctx.world.client.request(method, url, **kwargs)
@@ -446,11 +795,15 @@ def _placeholders(template: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX), ids=[f"{m} {p}" for m, p in sorted(MATRIX)])
-async def test_route_answers_each_caller_as_the_matrix_says(client, db, method: str, path: str) -> None:
+async def test_route_answers_each_caller_as_the_matrix_says(
+    client, db, fixed_clock, method: str, path: str
+) -> None:
     rule = MATRIX[(method, path)]
     world = await build_world(client)
-    ctx = Ctx(world=world)
+    ctx = Ctx(world=world, clock=fixed_clock)
     ctx.share_id = await _share_own_with_jva_a(ctx)
+    if rule.setup is not None:
+        await rule.setup(ctx)
     # denials first, successes last: a refused request must not have changed anything the next one sees
     order = sorted(ACTORS, key=lambda a: (rule.expect[a] < 400, ACTORS.index(a)))
     seen = {}
@@ -486,14 +839,20 @@ async def _share_own_with_jva_a(ctx: Ctx) -> UUID:
 PARTICIPANT_ROUTES = sorted(k for k in MATRIX if "{participant_id}" in k[1])
 
 
-@pytest.mark.parametrize(("method", "path"), PARTICIPANT_ROUTES, ids=[f"{m} {p}" for m, p in PARTICIPANT_ROUTES])
-async def test_same_callers_on_someone_elses_participant_get_404(client, db, method: str, path: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path"), PARTICIPANT_ROUTES, ids=[f"{m} {p}" for m, p in PARTICIPANT_ROUTES]
+)
+async def test_same_callers_on_someone_elses_participant_get_404(
+    client, db, fixed_clock, method: str, path: str
+) -> None:
     """The "other object" column: mentor1 on mentor3's T-0003 answers like mentor3 on T-0001, and prison1 on
     T-0002 — in its own prison, but not shared — like prison2 on T-0001."""
     rule = MATRIX[(method, path)]
     world = await build_world(client)
-    ctx = Ctx(world=world)
+    ctx = Ctx(world=world, clock=fixed_clock)
     ctx.share_id = await _share_own_with_jva_a(ctx)
+    if rule.setup is not None:
+        await rule.setup(ctx)
     for actor, other_code, like in (
         ("mentor_own", "T-0003", "mentor_other"),
         ("staff_shared", "T-0002", "staff_unshared"),
@@ -502,15 +861,74 @@ async def test_same_callers_on_someone_elses_participant_get_404(client, db, met
         async def other(ctx: Ctx, actor: str, code: str = other_code) -> Any:
             return ctx.world.participants[code]
 
-        row_for_other = Row(
-            expect=rule.expect,
-            body=rule.body,
-            params={**rule.params, "participant_id": other},
-            headers=rule.headers,
-            check=rule.check,
-        )
+        row_for_other = dataclasses.replace(rule, params={**rule.params, "participant_id": other})
         response = await _request(ctx, method, path, row_for_other, actor)
         assert response.status_code == rule.expect[like], (actor, response.text)
         if response.status_code == 404:
             missing = await _request(ctx, method, path, row_for_other, actor, nonexistent=True)
             assert _problem(missing) == _problem(response)
+
+
+async def test_prison_staff_writing_a_hidden_plan_item_or_appointment_gets_the_unknown_id_answer(
+    client, db, fixed_clock
+) -> None:
+    """Prison staff see a shared case, but not its items outside the shared domains nor appointments kept from
+    the prison: writing one must answer like an id that does not exist (404), never 403 (which says it exists)."""
+    from datetime import UTC, datetime
+
+    from prison_liaison.services import plans as plans_service
+
+    world = await build_world(client)
+    ctx = Ctx(world=world, clock=fixed_clock)
+    await _share_own_with_jva_a(ctx)
+    hidden_item, _, _ = await plans_service.add_item(
+        ctx.coordinator, ctx.own, {"domain": "housing", "title_de": "Wohnung intern", "shared_with_prison": False}
+    )
+    never_shared, _, _ = await plans_service.add_item(
+        ctx.coordinator, ctx.own, {"domain": "deradicalisation", "title_de": "Reflexion"}
+    )
+    starts = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    hidden_appointment = await plans_service.create_appointment(
+        ctx.coordinator,
+        ctx.own,
+        {"starts_at": starts, "ends_at": starts + timedelta(minutes=30), "agency": "Amt", "shared_with_prison": False},
+    )
+    requests = [
+        (method, f"{V1}/{kind}/{{}}", body)
+        for kind in ("plan-items", "appointments")
+        for method, body in (("GET", None), ("PATCH", {"place": "x"} if kind == "appointments" else {"title_de": "x"}),
+                             ("DELETE", None))
+    ]
+    for method, template, body in requests:
+        ids = [hidden_appointment.id] if "appointments" in template else [hidden_item.id, never_shared.id]
+        for object_id in ids:
+            kwargs: dict[str, Any] = {"headers": world.headers("prison1", **{"If-Match": '"v1"'})}
+            if body is not None:
+                kwargs["json"] = body
+            hidden = await client.request(method, template.format(object_id), **kwargs)
+            unknown = await client.request(method, template.format(uuid4()), **kwargs)
+            assert hidden.status_code == 404, (method, template, hidden.text)
+            assert _problem(hidden) == _problem(unknown), (method, template, hidden.text, unknown.text)
+
+
+async def test_prison_staff_revoking_their_own_prisons_share_get_403_and_another_prisons_404(
+    client, db, fixed_clock
+) -> None:
+    """The share of T-0001 with JVA-A is listed to prison1, so revoking it is a write refused (403); a share
+    with another prison is not listed to them, so it answers exactly like an unknown id."""
+    world = await build_world(client)
+    ctx = Ctx(world=world, clock=fixed_clock)
+    own_prisons = await _share_own_with_jva_a(ctx)
+    other_prisons = await ctx.fresh_share()
+    listed = await world.get("prison1", f"{V1}/participants/{ctx.own}/shares")
+    assert [s["id"] for s in listed.json()["items"]] == [str(own_prisons)]
+
+    visible = await world.delete("prison1", f"{V1}/shares/{own_prisons}")
+    hidden = await world.delete("prison1", f"{V1}/shares/{other_prisons}")
+    unknown = await world.delete("prison1", f"{V1}/shares/{uuid4()}")
+
+    assert (visible.status_code, visible.json()["code"]) == (403, "read_only")
+    assert hidden.status_code == 404
+    assert _problem(hidden) == _problem(unknown)
+    still = await world.get("coordinator", f"{V1}/participants/{ctx.own}/shares")
+    assert all(s["revoked_at"] is None for s in still.json()["items"])

@@ -524,6 +524,19 @@ async def test_day_list_empty_day_and_bad_dates(world, fixed_clock) -> None:
     assert html.status_code == 200 and '<html lang="de">' in html.text
 
 
+async def test_day_list_far_off_date_is_a_problem_naming_the_date(world, fixed_clock) -> None:
+    base = f"/api/v1/prisons/{world.prisons['JVA-A']}/visits"
+
+    for day_file in ("9999-12-31.pdf", "0001-01-01.html"):
+        for user in ("prison1", "coordinator"):
+            response = await world.get(user, f"{base}/{day_file}")
+            assert response.status_code == 422, (user, day_file, response.text)
+            assert response.json()["field"] == "date"
+            assert "between 2000 and 2100" in response.json()["detail"]
+    # a mentor still learns nothing about prisons' day lists
+    assert (await world.get("mentor1", f"{base}/9999-12-31.pdf")).status_code == 404
+
+
 async def test_long_plan_repeats_table_headers_on_every_page(world, fixed_clock) -> None:
     from pypdf import PdfReader
 

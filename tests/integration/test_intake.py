@@ -110,6 +110,15 @@ async def test_inquiry_is_invisible_to_prison_staff_even_with_a_share(fixed_cloc
     await world.post("coordinator", f"/api/v1/participants/{pid}/stage", json={"to_stage": "in_custody"})
     assert (await world.get("prison1", f"/api/v1/participants/{pid}")).status_code == 200
     assert (await world.get("prison1", f"/api/v1/participants/{pid}/referral")).status_code == 404
+    # ...and that 404 reads exactly like one for an id that does not exist: nothing to tell apart
+    for suffix in ("referral", "stages"):
+        shared = await world.get("prison1", f"/api/v1/participants/{pid}/{suffix}")
+        unknown = await world.get("prison1", f"/api/v1/participants/{uuid4()}/{suffix}")
+        assert (shared.status_code, shared.json()["code"], shared.json()["detail"]) == (
+            unknown.status_code,
+            unknown.json()["code"],
+            unknown.json()["detail"],
+        ), suffix
 
 
 async def test_stage_change_records_history_with_who_and_why(fixed_clock, world) -> None:

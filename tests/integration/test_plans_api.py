@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
+
+from prison_liaison import clock
+from tests.support import login
 
 SENTENCE = {"sentence_start": "2025-09-01", "term": {"years": 1}, "land": "NW"}  # sentence end Mon 31.08.2026
 
@@ -262,13 +265,16 @@ async def test_deradicalisation_cannot_be_shared(world, fixed_clock) -> None:
 
 async def test_closed_case_raises_nothing(world, fixed_clock) -> None:
     pid, _ = await _plan(world)
-    p = await world.get("coordinator", f"/api/v1/participants/{pid}")
-    await world.patch(
-        "coordinator",
-        f"/api/v1/participants/{pid}",
-        json={"status": "completed"},
-        headers={"If-Match": p.headers["etag"]},
-    )
+    # close the case through the stage rules (released, then completed), dated after the case was created
+    fixed_clock.instant = datetime.now(UTC) + timedelta(days=1)
+    for user in ("coordinator", "mentor1"):  # tokens issued at the old "now" have expired by then
+        world.tokens[user] = await login(world.client, user)
+    for stage in ("released", "completed"):
+        moved = await world.post(
+            "coordinator", f"/api/v1/participants/{pid}/stage",
+            json={"to_stage": stage, "on_date": clock.today().isoformat(), "reason": "Test"},
+        )
+        assert moved.status_code == 200, moved.text
     plan = (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()
     assert {i["due_state"] for i in plan["items"]} == {"closed"}
     agenda = (await world.get("mentor1", "/api/v1/agenda?from=2026-03-01&to=2026-12-31")).json()

@@ -21,7 +21,8 @@ async def test_demo_release_dates_and_plans(client, db, fixed_clock) -> None:
     expected = {
         code: (today + timedelta(days=release)).isoformat() for code, *_, release, _l, _c in PARTICIPANTS
     }
-    assert {p["code"]: p["planning_date"] for p in participants} == expected
+    # the base cases (the intake step adds inquiries without a sentence)
+    assert {p["code"]: p["planning_date"] for p in participants if p["code"] in expected} == expected
 
     # mentor1's agenda: their own cases only, something overdue, appointments, date order
     agenda = (await get("mentor1", "/api/v1/agenda")).json()["items"]

@@ -66,3 +66,31 @@ async def test_plan_endpoints_odd_input_is_4xx(world, fixed_clock) -> None:
     assert stranger.json()["field"] == "plan_item_id"
     plan = (await world.get("mentor1", f"/api/v1/participants/{pid}/plan")).json()
     assert len(plan["items"]) == 18 and plan["appointments"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"from": "9999-12-31"}, "from"), ({"from": "0001-01-01", "to": "0001-01-02"}, "from"),
+     ({"from": "2026-03-01", "to": "9999-12-31"}, "to")],
+)
+async def test_agenda_far_off_dates_are_a_problem_naming_the_field(world, fixed_clock, query, field) -> None:
+    response = await world.get("mentor1", "/api/v1/agenda", params=query)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "field"),
+    [("9999-12-31T23:00:00+00:00", "9999-12-31T23:30:00+00:00", "starts_at"),
+     ("0001-01-01T10:00:00+00:00", "0001-01-01T11:00:00+00:00", "starts_at")],
+)
+async def test_appointment_far_off_years_are_a_problem_naming_the_field(
+    world, fixed_clock, starts_at, ends_at, field
+) -> None:
+    pid = world.participants["T-0001"]
+    body = {"starts_at": starts_at, "ends_at": ends_at, "agency": "Jobcenter"}
+    response = await world.post("mentor1", f"/api/v1/participants/{pid}/appointments", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+    listed = await world.get("mentor1", f"/api/v1/participants/{pid}/appointments")
+    assert listed.json()["items"] == []

@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from tests.live import BIN, ROOT, LiveServer, new_database
+from tests.live import BIN, LiveServer, new_database
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_fuzzing_the_openapi_schema_finds_no_server_errors(live: LiveServer, tmp
          "--max-examples", "6", "--max-time", "120", "--phases", "examples,fuzzing", "--seed", "1",
          "--workers", "2", "-H", f"Authorization: Bearer {token}", "--exclude-path-regex", "auth/|me/tokens/",
          "--request-timeout", "20", "--suppress-health-check", "all"],
-        cwd=ROOT, capture_output=True, text=True, timeout=400, check=False,
+        cwd=tmp_path, capture_output=True, text=True, timeout=400, check=False,
     )
     output = result.stdout[-6000:] + result.stderr[-2000:]
     assert result.returncode == 0, output

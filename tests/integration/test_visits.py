@@ -645,3 +645,22 @@ async def test_release_date_moved_earlier_flags_visits_on_or_after_it(world) -> 
     review = (await world.get("mentor1", f"{VISITS}/review")).json()["items"]
     assert [(v["id"], v["review_reason"]) for v in review] == [(after["id"], "release_date_changed")]
     assert before["id"] not in {v["id"] for v in review}
+
+
+async def test_prison_staff_see_only_visits_their_prison_was_asked_for_without_notes(world, fixed_clock) -> None:
+    shared = await world.post("mentor1", f"/api/v1/participants/{world.participants['T-0001']}/shares", json={
+        "prison_id": str(world.prisons["JVA-A"]), "scope": ["housing"], "consent_date": "2026-03-01",
+        "consent_scope": "Wohnen",
+    })
+    assert shared.status_code == 201, shared.text
+    planned = (await book(world)).json()
+    assert (await world.get("prison1", f"{VISITS}/{planned['id']}")).status_code == 404
+    assert planned["id"] not in {v["id"] for v in (await world.get("prison1", VISITS)).json()["items"]}
+    requested = await world.post("mentor1", f"{VISITS}/{planned['id']}/request")
+    assert requested.json()["status"] == "requested"
+    seen = await world.get("prison1", f"{VISITS}/{planned['id']}")
+    assert seen.status_code == 200
+    assert (seen.json()["status"], seen.json()["transitions"]) == ("requested", [])
+    assert [v["id"] for v in (await world.get("prison1", VISITS)).json()["items"]] == [planned["id"]]
+    # another prison's staff see nothing of it
+    assert (await world.get("prison2", f"{VISITS}/{planned['id']}")).status_code == 404

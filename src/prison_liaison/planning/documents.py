@@ -12,27 +12,12 @@ from uuid import UUID
 
 import msgspec
 
+from prison_liaison.planning.shares import NEVER_SHARED, PLAN_DOMAINS
+
 # The order of the domains on the printed plan (release-preparation.md), unknown domains go last.
-DOMAIN_ORDER = (
-    "release_dates",
-    "early_release",
-    "leave",
-    "housing",
-    "protection",
-    "identity",
-    "finances",
-    "income",
-    "work_training",
-    "health",
-    "addiction",
-    "probation",
-    "deradicalisation",
-    "family_social",
-    "release_day",
-    "after_release",
-)
+DOMAIN_ORDER = PLAN_DOMAINS
 # Never on a copy for prison staff, whatever the flags and the share scope say.
-NEVER_SHARED_DOMAINS = frozenset({"deradicalisation"})
+NEVER_SHARED_DOMAINS = NEVER_SHARED
 CLOSED_ITEM_STATUSES = frozenset({"done", "not_needed", "declined"})
 OPEN_ITEM_STATUSES = frozenset({"open", "in_progress", "blocked"})
 RELEASE_DATES_DOMAIN = "release_dates"

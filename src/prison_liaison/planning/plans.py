@@ -14,29 +14,12 @@ import msgspec
 from prison_liaison.planning import workdays
 from prison_liaison.planning.errors import Conflict, ValidationFailed
 from prison_liaison.planning.offsets import Anchor, Offset
+from prison_liaison.planning.shares import PLAN_DOMAINS
 
 DUE_SOON_DAYS = 14
 MAX_OFFSET_DAYS = 3660
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-DOMAINS = (
-    "release_dates",
-    "early_release",
-    "leave",
-    "housing",
-    "protection",
-    "identity",
-    "finances",
-    "income",
-    "work_training",
-    "health",
-    "addiction",
-    "probation",
-    "deradicalisation",
-    "family_social",
-    "release_day",
-    "after_release",
-    "other",
-)
+DOMAINS = (*PLAN_DOMAINS, "other")
 NEVER_SHARED_DOMAINS = frozenset({"deradicalisation"})
 OWNER_ROLES = ("mentor", "participant", "prison_social_service", "coordinator", "probation", "agency")
 

@@ -64,11 +64,18 @@ async def load_participant(
     )
     if found is None:
         raise NotFound("participant not found")
-    if write and caller.role == Role.PRISON_STAFF:
-        raise Forbidden("prison staff have read-only access to shared plans", code="read_only")
+    if write:
+        require_case_write(caller)
     if coordinators_only and caller.role != Role.COORDINATOR:
         raise Forbidden("only coordinators may do this", code="coordinators_only")
     return found
+
+
+def require_case_write(caller: Caller) -> None:
+    """Prison staff only read: 403 on a write to a record they can see. Check what they may see first, so a
+    record hidden from them stays a 404."""
+    if caller.role == Role.PRISON_STAFF:
+        raise Forbidden("prison staff have read-only access to shared plans", code="read_only")
 
 
 async def require_coordinator_for_participant(caller: Caller, participant_id: UUID) -> None:

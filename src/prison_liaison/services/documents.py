@@ -27,6 +27,7 @@ from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.planning import documents as plan_docs
 from prison_liaison.planning.errors import NotFound, StaleVersion, ValidationFailed
 from prison_liaison.planning.models import Participant, Role
+from prison_liaison.planning.visits import check_date
 from prison_liaison.services import access, audit
 from prison_liaison.services.context import Caller
 from prison_liaison.services.security import decrypt_text
@@ -325,6 +326,7 @@ async def day_list_document(
         raise NotFound("prison not found")
     if language not in ("de", "en"):
         raise ValidationFailed("language must be de or en", field="lang")
+    check_date(day, "date")  # far-off years are typos, and day 9999-12-31 has no end to compute
     prison = await prisons_repo.get_prison(prison_id)
     if prison is None:
         raise NotFound("prison not found")

@@ -135,7 +135,7 @@ async def change_stage(
 async def stage_history(caller: Caller, participant_id: UUID) -> list[StageChange]:
     await access.load_participant(caller, participant_id)
     if caller.role == Role.PRISON_STAFF:
-        raise NotFound("not found")
+        raise NotFound("participant not found")  # worded like a missing participant: nothing to tell apart
     async with db.transaction():
         await audit.record(
             caller,
@@ -293,8 +293,9 @@ async def create_referral(caller: Caller, values: dict[str, Any]) -> tuple[Parti
 async def _load_referral(caller: Caller, participant_id: UUID, *, write: bool) -> dict[str, Any]:
     await access.load_participant(caller, participant_id, write=write)
     if caller.role == Role.PRISON_STAFF:
-        # who referred someone and how to reach them never leaves the programme
-        raise NotFound("not found")
+        # who referred someone and how to reach them never leaves the programme; worded like a missing
+        # participant, so a shared case and an unknown id cannot be told apart
+        raise NotFound("participant not found")
     row = await intake_repo.get_referral(participant_id)
     if row is None:
         raise NotFound("this participant has no referral on record", code="no_referral")

@@ -27,7 +27,7 @@ from prison_liaison.planning.plans import (
     StatusChange,
     TemplateItem,
 )
-from prison_liaison.planning.release_dates import best_date
+from prison_liaison.planning.release_dates import best_date, parse_date
 from prison_liaison.services import access, audit
 from prison_liaison.services import shares as shares_service
 from prison_liaison.services.context import Caller
@@ -263,11 +263,13 @@ async def _load_item(caller: Caller, item_id: UUID, *, write: bool) -> tuple[Par
     if item is None:
         raise NotFound("plan item not found")
     try:
-        participant, _ = await access.load_participant(caller, item.participant_id, write=write)
+        participant, _ = await access.load_participant(caller, item.participant_id)
     except NotFound:
         raise NotFound("plan item not found") from None  # not yours reads exactly like does not exist
     if not _visible(caller, item, await shares_service.shared_domains(caller, participant.id)):
         raise NotFound("plan item not found")
+    if write:
+        access.require_case_write(caller)  # only now: a write to a hidden item must not answer 403
     return participant, item
 
 
@@ -503,6 +505,8 @@ async def _check_appointment(participant_id: UUID, values: dict[str, Any], curre
         raise ValidationFailed(
             "give instants with a UTC offset", field="starts_at" if starts.tzinfo is None else "ends_at"
         )
+    parse_date(starts.date(), "starts_at")  # far-off years are typos (and overflow in calendar arithmetic)
+    parse_date(ends.date(), "ends_at")
     if ends <= starts:
         raise ValidationFailed("an appointment must end after it starts", field="ends_at", code="ends_before_start")
     if (ends - starts).total_seconds() > 24 * 3600:
@@ -561,7 +565,7 @@ async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool
     if appointment is None:
         raise NotFound("appointment not found")
     try:
-        participant, _ = await access.load_participant(caller, appointment.participant_id, write=write)
+        participant, _ = await access.load_participant(caller, appointment.participant_id)
     except NotFound:
         raise NotFound("appointment not found") from None  # not yours reads exactly like does not exist
     if caller.role == Role.PRISON_STAFF:
@@ -569,6 +573,8 @@ async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool
         shared = await shares_service.shared_domains(caller, participant.id)
         if not appointment.shared_with_prison or (linked is not None and not _visible(caller, linked, shared)):
             raise NotFound("appointment not found")
+    if write:
+        access.require_case_write(caller)  # only now: a write to a hidden appointment must not answer 403
     return _warned(appointment, participant.planning_date)
 
 
@@ -653,8 +659,9 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
 
     The range defaults to today and the next four weeks.
     """
-    start = start or clock.today()
-    end = end or start + timedelta(days=AGENDA_DEFAULT_DAYS)
+    # far-off years are typos, and the calendar arithmetic below would overflow on them
+    start = parse_date(start, "from") if start else clock.today()
+    end = parse_date(end, "to") if end else start + timedelta(days=AGENDA_DEFAULT_DAYS)
     if end < start:
         raise ValidationFailed("'to' must not be before 'from'", field="to")
     if (end - start).days > 400:

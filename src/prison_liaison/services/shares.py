@@ -93,10 +93,15 @@ async def revoke_share(caller: Caller, share_id: UUID) -> Share:
         if share is None:
             raise NotFound("share not found")
         try:
-            # prison staff → 403 (read-only); a participant the caller cannot see → as if there were no share
-            await access.load_participant(caller, share.participant_id, write=True)
+            # a participant the caller cannot see → as if there were no share
+            await access.load_participant(caller, share.participant_id)
         except NotFound:
             raise NotFound("share not found") from None
+        if caller.role == Role.PRISON_STAFF and not (
+            share.prison_id == caller.prison_id and share.is_active(clock.today())
+        ):
+            raise NotFound("share not found")  # prison staff see only their prison's active shares
+        access.require_case_write(caller)  # a share they can see: 403 (read-only)
         if not await shares_repo.revoke_share(share_id, by=caller.user_id, now=clock.now()):
             raise Conflict("the share was revoked already", code="share_revoked", revoked_at=share.revoked_at)
         await audit.record(

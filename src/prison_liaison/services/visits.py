@@ -174,6 +174,12 @@ async def list_visits(
         raise ValidationFailed("'to' must not be before 'from'", field="to")
     lo = rules.day_bounds(start, "Europe/Berlin")[0] if start else None
     hi = rules.day_bounds(end, "Europe/Berlin")[1] if end else None
+    if caller.role == Role.PRISON_STAFF:
+        # the gate's view: visits at their own prison that the prison was asked for, nothing else
+        if prison_id is not None and prison_id != caller.prison_id:
+            return [], None
+        prison_id = caller.prison_id
+        statuses = [s for s in (statuses or STAFF_VISIBLE_STATUSES) if s in STAFF_VISIBLE_STATUSES] or ["-"]
     items, next_cursor = await visits_repo.list_visits(
         access.participant_scope(caller),
         limit=limit,
@@ -192,14 +198,33 @@ async def list_visits(
             "visit.listed",
             subject_type="visit",
             ids=[str(v.id) for v in items],
-            participant_id=participant_id,
+            # only a list that showed this participant's visits belongs in their access history
+            participant_id=participant_id if any(v.participant_id == participant_id for v in items) else None,
         )
+    if caller.role == Role.PRISON_STAFF:
+        items = [_for_prison_staff(v) for v in items]
     return items, next_cursor
+
+
+STAFF_VISIBLE_STATUSES = ("requested", "confirmed", "completed")
+
+
+def _for_prison_staff(visit: Visit) -> Visit:
+    """Prison staff see when, where and who — not the programme's notes and reasons."""
+    return msgspec.structs.replace(
+        visit, cancel_note="", review_note="", lead_time_override_reason="", review_reason="", location=""
+    )
 
 
 async def get_visit(caller: Caller, visit_id: UUID) -> tuple[Visit, list[Transition]]:
     visit = await _load_visit(caller, visit_id)
-    history = await visits_repo.transitions(visit_id)
+    if caller.role == Role.PRISON_STAFF:
+        if visit.prison_id != caller.prison_id or visit.status.value not in STAFF_VISIBLE_STATUSES:
+            raise NotFound("visit not found")
+        visit = _for_prison_staff(visit)
+        history: list[Transition] = []
+    else:
+        history = await visits_repo.transitions(visit_id)
     async with db.transaction():
         await audit.record(
             caller,
