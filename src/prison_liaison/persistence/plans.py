@@ -11,6 +11,7 @@ import msgspec
 
 from prison_liaison.persistence import db
 from prison_liaison.persistence.common import json_value, utc, versioned_update
+from prison_liaison.persistence.participants import scope_condition
 from prison_liaison.persistence.tables import (
     AppointmentTable,
     ChecklistTemplateTable,
@@ -19,6 +20,7 @@ from prison_liaison.persistence.tables import (
     PlanItemTable,
     VisitTable,
 )
+from prison_liaison.planning.models import ParticipantScope
 from prison_liaison.planning.offsets import Anchor
 from prison_liaison.planning.plans import (
     CLOSED_ITEM_STATUSES,
@@ -224,8 +226,18 @@ async def status_history(item_ids: list[UUID]) -> dict[UUID, list[StatusChange]]
     return out
 
 
+def _of_participants(column: Any, who: list[UUID] | ParticipantScope) -> Any:
+    """A condition on a participant column: an explicit list of ids, or a caller's scope as a sub-select (a
+    coordinator sees tens of thousands of cases: too many to pass as parameters)."""
+    if not isinstance(who, ParticipantScope):
+        return column.is_in(who)
+    live = column.is_in(ParticipantTable.select(ParticipantTable.id).where(ParticipantTable.archived_at.is_null()))
+    scoped = scope_condition(who, column)
+    return live if scoped is None else live & scoped
+
+
 async def items_for_participants(
-    participant_ids: list[UUID], *, open_due_until: date | None = None
+    participant_ids: list[UUID] | ParticipantScope, *, open_due_until: date | None = None
 ) -> list[tuple[PlanItem, str, str]]:
     """Every item of these participants with the participant's code and status (for the agenda); with
     ``open_due_until``, only the items not closed that are due by then (a mentor's whole caseload is ~1 700
@@ -236,7 +248,7 @@ async def items_for_participants(
         *PlanItemTable.all_columns(),
         PlanItemTable.participant.code.as_alias("participant_code"),
         PlanItemTable.participant.status.as_alias("participant_status"),
-    ).where(PlanItemTable.participant.is_in(participant_ids))
+    ).where(_of_participants(PlanItemTable.participant, participant_ids))
     if open_due_until is not None:
         query = query.where(
             PlanItemTable.latest_due.is_not_null()
@@ -278,7 +290,9 @@ async def list_appointments(participant_id: UUID) -> list[Appointment]:
     return [_appointment(r) for r in rows]
 
 
-async def appointments_between(participant_ids: list[UUID], start: datetime, end: datetime) -> list[Appointment]:
+async def appointments_between(
+    participant_ids: list[UUID] | ParticipantScope, start: datetime, end: datetime
+) -> list[Appointment]:
     if not participant_ids:
         return []
     rows = (
@@ -287,7 +301,7 @@ async def appointments_between(participant_ids: list[UUID], start: datetime, end
             AppointmentTable.participant.code.as_alias("participant_code"),
         )
         .where(
-            AppointmentTable.participant.is_in(participant_ids)
+            _of_participants(AppointmentTable.participant, participant_ids)
             & (AppointmentTable.starts_at >= start)
             & (AppointmentTable.starts_at < end)
             & (AppointmentTable.status != "cancelled")

@@ -16,7 +16,7 @@ from prison_liaison.persistence import plans as repo
 from prison_liaison.persistence import release_dates as ledger_repo
 from prison_liaison.planning import plans as rules
 from prison_liaison.planning.errors import Conflict, NotFound, StaleVersion, ValidationFailed
-from prison_liaison.planning.models import CLOSED_STATUSES, Participant, ParticipantStatus, Role
+from prison_liaison.planning.models import CLOSED_STATUSES, Participant, ParticipantScope, ParticipantStatus, Role
 from prison_liaison.planning.offsets import Anchor
 from prison_liaison.planning.plans import (
     Appointment,
@@ -667,10 +667,11 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
     if (end - start).days > 400:
         raise ValidationFailed("the range spans at most 400 days", field="to")
     today = clock.today()
-    ids = await access.visible_participant_ids(caller)
     entries: list[AgendaEntry] = []
     shared: dict[UUID, set[str] | None] = {}
+    ids: list[UUID] | ParticipantScope = access.participant_scope(caller)
     if caller.role == Role.PRISON_STAFF:
+        ids = await access.visible_participant_ids(caller)
         shared = {pid: await shares_service.shared_domains(caller, pid) for pid in ids}
     visible_items: set[UUID] = set()
     # prison staff need every visible item (an appointment shows only if its item is visible); everyone else
