@@ -148,6 +148,17 @@ async def _prison_page(request: Request[Any, Any, Any], session: WebSession, pri
     return render(request, "admin_prison.html", session=session, prison=prison, form=extra.pop("form", {}), **extra)
 
 
+async def _prison_page_with_error(
+    request: Request[Any, Any, Any], session: WebSession, prison_id: UUID, exc: DomainError, form: Any
+) -> Template:
+    """A rejected prison form: the page again with the rule in plain words (not-found stays a 404 page)."""
+    if exc.status == 404:
+        raise exc
+    return await _prison_page(
+        request, session, prison_id, error=error_message(session.t, exc), form=form, status_code=exc.status
+    )
+
+
 @get("/admin/prisons/{prison_id:uuid}", name="admin_prison")
 async def prison_page(
     request: Request[Any, Any, Any],
@@ -174,16 +185,7 @@ async def closure_add(
             Closure(start_date=start, end_date=end, reason=form.get("reason", "")[:200]),
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return await _prison_page(
-            request,
-            session,
-            prison_id,
-            error=error_message(session.t, exc),
-            form=form,
-            status_code=exc.status,
-        )
+        return await _prison_page_with_error(request, session, prison_id, exc, form)
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=closure_added", status_code=303)
 
 
@@ -221,16 +223,7 @@ async def prison_rules(
             session.caller, prison_id, changes, expected_version=int(form.get("version", "0") or 0)
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return await _prison_page(
-            request,
-            session,
-            prison_id,
-            error=error_message(session.t, exc),
-            form=form,
-            status_code=exc.status,
-        )
+        return await _prison_page_with_error(request, session, prison_id, exc, form)
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=saved", status_code=303)
 
 
@@ -267,16 +260,7 @@ async def window_add(
             expected_version=int(form.get("version", "0") or 0),
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return await _prison_page(
-            request,
-            session,
-            prison_id,
-            error=error_message(session.t, exc),
-            form=form,
-            status_code=exc.status,
-        )
+        return await _prison_page_with_error(request, session, prison_id, exc, form)
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=window_added", status_code=303)
 
 
@@ -299,11 +283,7 @@ async def window_remove(
             expected_version=int(form.get("version", "0") or 0),
         )
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return await _prison_page(
-            request, session, prison_id, error=error_message(session.t, exc), status_code=exc.status
-        )
+        return await _prison_page_with_error(request, session, prison_id, exc, {})
     return Redirect(f"/web/admin/prisons/{prison_id}?ok=window_removed", status_code=303)
 
 
