@@ -39,6 +39,9 @@ class TermSchema(Input):
     weeks: Count = 0
     days: Count = 0
 
+    def to_domain(self) -> Term:
+        return Term(years=self.years, months=self.months, weeks=self.weeks, days=self.days)
+
 
 class CalculationRequest(Input):
     sentence_start: DateText
@@ -53,9 +56,7 @@ class CalculationRequest(Input):
     def to_domain(self) -> Sentence:
         return Sentence(
             sentence_start=parse_date(self.sentence_start, "sentence_start"),
-            term=Term(
-                years=self.term.years, months=self.term.months, weeks=self.term.weeks, days=self.term.days
-            ),
+            term=self.term.to_domain(),
             pretrial_credit_days=self.pretrial_credit_days,
             land=self.land,
             youth=self.youth,
@@ -79,9 +80,7 @@ class SentenceWrite(Input):
     def to_domain(self) -> Sentence:
         return Sentence(
             sentence_start=parse_date(self.sentence_start, "sentence_start"),
-            term=Term(
-                years=self.term.years, months=self.term.months, weeks=self.term.weeks, days=self.term.days
-            ),
+            term=self.term.to_domain(),
             pretrial_credit_days=self.pretrial_credit_days,
             land=self.land,
             youth=self.youth,
