@@ -13,7 +13,7 @@ from prison_liaison.persistence.common import decode_cursor, encode_cursor, utc
 from prison_liaison.persistence.tables import AuditEventTable
 
 
-async def append(
+def _row(
     *,
     at: datetime,
     action: str,
@@ -26,23 +26,32 @@ async def append(
     client: str,
     request_id: str,
     detail: dict[str, Any],
-) -> None:
-    await AuditEventTable.insert(
-        AuditEventTable(
-            id=uuid4(),
-            at=at,
-            action=action,
-            actor_id=actor_id,
-            actor_username=actor_username,
-            actor_role=actor_role,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            participant_id=participant_id,
-            client=client[:100],
-            request_id=request_id[:64],
-            detail=detail,
-        )
+) -> AuditEventTable:
+    return AuditEventTable(
+        id=uuid4(),
+        at=at,
+        action=action,
+        actor_id=actor_id,
+        actor_username=actor_username,
+        actor_role=actor_role,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        participant_id=participant_id,
+        client=client[:100],
+        request_id=request_id[:64],
+        detail=detail,
     )
+
+
+async def append(**event: Any) -> None:
+    """One event, in the caller's transaction if there is one (keyword arguments as in ``_row``)."""
+    await AuditEventTable.insert(_row(**event))
+
+
+async def append_many(events: list[dict[str, Any]]) -> None:
+    """Several events in one INSERT statement (one commit outside a transaction)."""
+    if events:
+        await AuditEventTable.insert(*(_row(**event) for event in events))
 
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:

@@ -120,12 +120,23 @@ def is_sqlite() -> bool:
     return isinstance(engine(), SQLiteEngine)
 
 
+async def _release_connection(connection: object) -> None:
+    """What a pooled PostgreSQL connection needs when it goes back to the pool: nothing beyond what asyncpg
+    always does (roll back an open transaction, drop listeners).
+
+    asyncpg's default reset sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` after
+    every statement that borrowed a connection: a second round trip per statement. This application never
+    changes session state (no session ``SET``, ``LISTEN``, advisory locks or cursors outside a transaction;
+    ``SET LOCAL`` ends with its transaction), so there is nothing to undo.
+    """
+
+
 async def open_engine() -> None:
     """Start the PostgreSQL pool, or put SQLite into WAL mode (persisted in the file)."""
     eng = engine()
     if isinstance(eng, PostgresEngine):
         if eng.pool is None:
-            await eng.start_connection_pool(min_size=2, max_size=20)
+            await eng.start_connection_pool(min_size=2, max_size=20, reset=_release_connection)
     else:
         await eng.run_ddl("PRAGMA journal_mode=WAL")
         await eng.run_ddl("PRAGMA synchronous=NORMAL")
@@ -150,6 +161,11 @@ async def transaction() -> AsyncIterator[None]:
     else:
         async with eng.transaction():
             yield
+
+
+def in_transaction() -> bool:
+    """Is a transaction open in this task (so that a statement now would join it)?"""
+    return engine().transaction_exists()
 
 
 async def ping() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -36,6 +37,29 @@ def _clean(detail: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _event(
+    caller: Caller,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    participant_id: UUID | None,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "at": clock.now(),
+        "action": action,
+        "actor_id": caller.user_id,
+        "actor_username": caller.username,
+        "actor_role": caller.role.value if caller.role else "",
+        "subject_type": subject_type,
+        "subject_id": str(subject_id) if subject_id else "",
+        "participant_id": participant_id,
+        "client": caller.client,
+        "request_id": caller.request_id,
+        "detail": _clean(detail),
+    }
+
+
 async def record(
     caller: Caller,
     action: str,
@@ -45,20 +69,90 @@ async def record(
     participant_id: UUID | None = None,
     **detail: Any,
 ) -> None:
-    """Append one audit event: who, what, on which subject, from where. Never secret values."""
-    await audit_repo.append(
-        at=clock.now(),
-        action=action,
-        actor_id=caller.user_id,
-        actor_username=caller.username,
-        actor_role=caller.role.value if caller.role else "",
-        subject_type=subject_type,
-        subject_id=str(subject_id) if subject_id else "",
-        participant_id=participant_id,
-        client=caller.client,
-        request_id=caller.request_id,
-        detail=_clean(detail),
-    )
+    """Append one audit event inside the caller's transaction: who, what, on which subject, from where.
+    Never secret values."""
+    await audit_repo.append(**_event(caller, action, subject_type, subject_id, participant_id, detail))
+
+
+async def record_committed(
+    caller: Caller,
+    action: str,
+    *,
+    subject_type: str = "",
+    subject_id: object = "",
+    participant_id: UUID | None = None,
+    **detail: Any,
+) -> None:
+    """Append one audit event that stands alone (a read, a download, a feed fetch) and return only once it is
+    committed. Inside a transaction it simply joins that transaction.
+
+    Concurrent callers share one INSERT and one commit (group commit): a burst of audited reads costs one
+    write instead of one per request, and still no request answers before its own row is durable. This is
+    not fire-and-forget: if the write fails, every request in the batch fails with it.
+    """
+    event = _event(caller, action, subject_type, subject_id, participant_id, detail)
+    if db.in_transaction():
+        await audit_repo.append(**event)
+    else:
+        await _group_commit.append(event)
+
+
+class _Batch:
+    __slots__ = ("events", "written")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.written: asyncio.Future[None] = loop.create_future()
+
+
+class _GroupCommit:
+    """At most one audit INSERT in flight per event loop; events that arrive meanwhile wait for the next one.
+
+    There is no timer and no added latency: a lone request's event is written at once, and under load the
+    batch grows by itself to the events that arrived during the previous write.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._next: _Batch | None = None
+        self._writing = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def append(self, event: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (a test session, a benchmark): nothing carries over
+            self._loop, self._next, self._writing = loop, None, False
+        if self._next is None:
+            self._next = _Batch(loop)
+        batch = self._next
+        batch.events.append(event)
+        if not self._writing:
+            self._writing = True
+            self._task = loop.create_task(self._drain())  # referenced, so it is not collected mid-write
+        # a client that goes away does not cancel the write of its own or anyone else's event
+        await asyncio.shield(batch.written)
+
+    async def _drain(self) -> None:
+        batch: _Batch | None = None
+        try:
+            while self._next is not None:
+                batch, self._next = self._next, None
+                try:
+                    await audit_repo.append_many(batch.events)
+                except Exception as exc:  # handed to every request in the batch, which then fails
+                    batch.written.set_exception(exc)
+                else:
+                    batch.written.set_result(None)
+        finally:
+            self._writing = False
+            # only when the loop cancels this task (shutdown): nobody may go on believing their row was written
+            for left in (batch, self._next):
+                if left is not None and not left.written.done():
+                    left.written.set_exception(RuntimeError("audit write interrupted"))
+            self._next = None
+
+
+_group_commit = _GroupCommit()
 
 
 async def query_events(
