@@ -127,7 +127,14 @@ class PostgresWriter:
     async def open(cls, url: str) -> PostgresWriter:
         import asyncpg
 
-        return cls(await asyncpg.connect(url.replace("postgresql://", "postgres://", 1)))
+        conn = await asyncpg.connect(url.replace("postgresql://", "postgres://", 1))
+        try:
+            # a bulk load, not a stream of changes: the feed_change triggers stay quiet (superuser only; without
+            # it they run, just slower) and finish() records one change per participant and prison instead
+            await conn.execute("SET session_replication_role = replica")
+        except asyncpg.PostgresError:
+            pass
+        return cls(conn)
 
     async def write(self, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
         records = [tuple(_pg_value(v) for v in row) for row in rows]
@@ -145,6 +152,10 @@ class PostgresWriter:
             return None
 
     async def finish(self) -> None:
+        await self.conn.execute("SET session_replication_role = DEFAULT")
+        await self.conn.execute(
+            'INSERT INTO feed_change ("key") SELECT id FROM participant UNION ALL SELECT id FROM prison'
+        )
         await self.conn.execute("VACUUM ANALYZE")
         await self.conn.close()
 

@@ -638,3 +638,74 @@ async def test_feed_head_with_current_etag_is_304(fixed_clock, world) -> None:
     assert head.status_code == 304
     assert head.content == b""
     assert head.headers["etag"] == etag
+
+
+# --- the version sees every write ---------------------------------------------------------------------------
+# Each change below is made straight in the database, the way an operator's SQL or a forgotten code path
+# would, without touching ``updated_at`` or ``version``: the feed's ETag must still change (feed_change rows
+# are written by triggers, see the migration of 2026-11-24T20:33).
+
+
+async def _etag_changes(world: Any, created: dict[str, Any], change: Any) -> None:
+    before = await fetch(world, created)
+    assert before.status_code == 200
+    await change()
+    after = await fetch(world, created, **{"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200, "the feed still answered 304 after the change"
+    assert after.headers["etag"] != before.headers["etag"]
+    assert after.content != before.content
+
+
+async def test_feed_version_sees_changes_that_bypass_updated_at_and_version(fixed_clock, world) -> None:
+    from prison_liaison.persistence.tables import (
+        AppointmentTable,
+        MentorAssignmentTable,
+        ParticipantTable,
+        PlanItemTable,
+        VisitAttendeeTable,
+        VisitTable,
+    )
+
+    created = await subscribe(world, "mentor1")
+    p1, mentor1 = world.participants["T-0001"], world.users["mentor1"].id
+    visit = await add_visit(p1, world.prisons["JVA-A"], utc(2026, 3, 20, 9), mentor_ids=[mentor1])
+    other = await add_visit(p1, world.prisons["JVA-A"], utc(2026, 3, 21, 9), mentor_ids=[mentor1])
+    appointment = await add_appointment(p1, utc(2026, 4, 2, 9))
+    item = await add_plan_item(p1, date(2026, 4, 10))
+
+    changes = [
+        lambda: VisitTable.update(
+            {VisitTable.starts_at: utc(2026, 3, 20, 10), VisitTable.ends_at: utc(2026, 3, 20, 11)}
+        ).where(VisitTable.id == visit),
+        lambda: AppointmentTable.update({AppointmentTable.agency: "Agentur für Arbeit"}).where(
+            AppointmentTable.id == appointment
+        ),
+        lambda: PlanItemTable.update({PlanItemTable.title_de: "Ausweis abholen"}).where(PlanItemTable.id == item),
+        # the mentor no longer attends one visit: it leaves their feed
+        lambda: VisitAttendeeTable.delete().where(VisitAttendeeTable.visit == other),
+        lambda: VisitTable.delete().where(VisitTable.id == visit),
+        lambda: ParticipantTable.update({ParticipantTable.code: "T-0001X"}).where(ParticipantTable.id == p1),
+        # taken off the case: every event of it leaves the feed
+        lambda: MentorAssignmentTable.delete().where(
+            (MentorAssignmentTable.participant == p1) & (MentorAssignmentTable.mentor == mentor1)
+        ),
+    ]
+    for change in changes:
+        await _etag_changes(world, created, change)
+
+
+async def test_prison_feed_version_sees_a_participant_code_change_and_a_cancellation(fixed_clock, world) -> None:
+    from prison_liaison.persistence.tables import ParticipantTable
+
+    created = await subscribe(world, "prison1", scope="prison")
+    p1 = world.participants["T-0001"]
+    visit = await add_visit(
+        p1, world.prisons["JVA-A"], utc(2026, 3, 20, 9), mentor_ids=[world.users["mentor1"].id], status="confirmed"
+    )
+    # the visitor list shows the code: a renamed case changes the prison's feed, though no visit changed
+    await _etag_changes(
+        world,
+        created,
+        lambda: ParticipantTable.update({ParticipantTable.code: "T-0001X"}).where(ParticipantTable.id == p1),
+    )
+    await _etag_changes(world, created, lambda: set_visit_status(visit, "cancelled"))

@@ -1,7 +1,8 @@
 """Calendar subscriptions and the read queries behind a feed: one query per kind of event, one version query.
 
-The version query is what makes an unchanged feed cheap: a single statement of scalar sub-selects (the newest
-``updated_at`` and the number of rows of every kind in the feed) decides a 304 without loading any event.
+The version query is what makes an unchanged feed cheap: a single statement of scalar sub-selects (the token's
+credentials, summaries of the prisons and cases, the newest trigger-written ``feed_change`` among the feed's
+keys) decides a 304 without loading any event.
 """
 
 from __future__ import annotations
@@ -489,22 +490,35 @@ def _credentials(token_hash: str) -> QueryString:
     )
 
 
+def _changes(sel: FeedSelection) -> QueryString:
+    """The newest ``feed_change`` id among the feed's keys (written by triggers, see the migration of
+    2026-11-24T20:33): one index probe per key, however many events the feed holds."""
+    if sel.prison_id is not None:
+        return QueryString('SELECT MAX(f."id") FROM "feed_change" f WHERE f."key" = {}', sel.prison_id)
+    where = _participants_where(sel)
+    if where is None:  # every participant's events: any change at all
+        return QueryString('SELECT MAX(f."id") FROM "feed_change" f')
+    keys = ParticipantTable.select(ParticipantTable.id.as_alias("k")).where(where).querystrings[0]
+    if sel.attendee_id is not None:  # the mentor's own key: their assignments began or ended
+        keys = QueryString("{} UNION ALL SELECT {}", keys, sel.attendee_id)
+    return QueryString(
+        'SELECT MAX(x."m") FROM (SELECT (SELECT MAX(f."id") FROM "feed_change" f WHERE f."key" = s."k") AS m '
+        "FROM ({}) AS s) AS x",
+        keys,
+    )
+
+
 def _version_query(sel: FeedSelection, token_hash: str) -> tuple[list[str], QueryString]:
     parts: list[tuple[str, QueryString]] = [
         ("credentials", _credentials(token_hash)),
         # event locations are prison names: a renamed prison changes the feed
         ("prisons", _summary(PrisonTable, None)),
-        # codes, initials, planning dates and who may see which case
-        ("participants", _summary(ParticipantTable, _participants_where(sel))),
     ]
-    if sel.visits:
-        parts.append(("visits", _summary(VisitTable, _visit_where(sel))))
-    if sel.appointments:
-        parts.append(("appointments", _summary(AppointmentTable, _appointment_where(sel))))
-    if sel.release_days:
-        parts.append(("release_days", _summary(ParticipantTable, _release_day_where(sel))))
-    if sel.deadlines:
-        parts.append(("deadlines", _summary(PlanItemTable, _deadline_where(sel))))
+    if sel.prison_id is None:
+        # codes, initials, planning dates and who may see which case (a prison's visitor list has the
+        # participant rows in its changes: the trigger on participant keys the prisons it visits)
+        parts.append(("participants", _summary(ParticipantTable, _participants_where(sel))))
+    parts.append(("changes", _changes(sel)))
     template = "SELECT " + ", ".join(f"({{}}) AS {name}" for name, _ in parts)
     querystring = QueryString(template, *(q for _, q in parts))
     # compiled once per token and selection (which changes daily): building the SQL costs more than running
@@ -520,10 +534,11 @@ _COMPILED_ENTRIES = 1024
 async def feed_version(
     sel: FeedSelection, token_hash: str
 ) -> tuple[str | None, tuple[str, ...], datetime | None]:
-    """One statement: the token's credentials and a summary of every kind in the feed, the prisons, the cases.
+    """One statement: the token's credentials, summaries of the prisons and the cases, and the newest change
+    among the feed's keys.
 
-    Returns the credentials (None if the token no longer opens a feed), the summaries (for the ETag) and the
-    newest ``updated_at`` among them (for Last-Modified).
+    Returns the credentials (None if the token no longer opens a feed), the values (for the ETag) and the
+    newest ``updated_at`` among the summaries (a lower bound for Last-Modified).
     """
     key = (token_hash, sel)
     found = _compiled.get(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    BigSerial,
     Boolean,
     Date,
     ForeignKey,
@@ -313,6 +314,18 @@ class AuditEventTable(Table, tablename="audit_event"):
     detail = JSON(default={})
 
 
+class FeedChangeTable(Table, tablename="feed_change"):
+    """Written only by database triggers (migration 2026-11-24T21:30): a row whenever something a calendar feed
+    shows changes, keyed by the participant, prison or mentor it concerns.
+
+    A feed's version takes the newest id among its keys, one index probe per key, instead of aggregating every
+    event in the feed on every fetch; triggers see every write, whichever code (or operator) makes it.
+    """
+
+    id = BigSerial(primary_key=True)
+    key = UUID()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     PrisonTable,
     VisitingWindowTable,
@@ -337,4 +350,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ReferralTable,
     StageChangeTable,
     AuditEventTable,
+    FeedChangeTable,
 )

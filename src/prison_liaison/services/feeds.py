@@ -225,22 +225,28 @@ def selection(subscription: CalendarSubscription, owner: Caller, today: date) ->
     )
 
 
+class _Rendered(msgspec.Struct, frozen=True):
+    body: bytes
+    last_modified: datetime | None
+
+
 class _FeedCache:
-    """Rendered feeds by (subscription, version): an unchanged feed is served from bytes, not re-rendered."""
+    """Rendered feeds by (subscription, version): an unchanged feed is served from bytes, not re-rendered.
+    Each entry keeps the feed's Last-Modified (its newest event) with the bytes."""
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[UUID, str], bytes] = OrderedDict()
+        self._entries: OrderedDict[tuple[UUID, str], _Rendered] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[UUID, str]) -> bytes | None:
+    def get(self, key: tuple[UUID, str]) -> _Rendered | None:
         with self._lock:
             body = self._entries.get(key)
             if body is not None:
                 self._entries.move_to_end(key)
             return body
 
-    def put(self, key: tuple[UUID, str], body: bytes) -> None:
+    def put(self, key: tuple[UUID, str], body: _Rendered) -> None:
         with self._lock:
             self._entries[key] = body
             self._entries.move_to_end(key)
@@ -263,10 +269,12 @@ def _limiter() -> anyio.CapacityLimiter:
     return _render_limiter
 
 
-def _render(records: FeedRecords, name: str) -> bytes:
+def _render(records: FeedRecords, name: str) -> tuple[bytes, datetime | None]:
+    """The feed's bytes and its newest event's ``updated_at``."""
     from prison_liaison.exports.ical import render_feed
 
-    return render_feed(events_of(records), name=name)
+    events = events_of(records)
+    return render_feed(events, name=name), max((e.updated_at for e in events), default=None)
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -360,10 +368,12 @@ async def fetch_feed(
     owner = _caller(known.user, client, request_id)
     version = repr((FEED_FORMAT, str(subscription.id), today.isoformat(), known.credentials, values))
     etag = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+    cached = feed_cache.get((subscription.id, etag))
     body: bytes | None = None
+    # a 304 never renders; it carries Last-Modified only when this process has the rendered feed at hand
+    last_modified = cached.last_modified if cached is not None else None
     if not etag_matches(if_none_match, etag):
-        body = feed_cache.get((subscription.id, etag))
-        if body is None:
+        if cached is None:
             records = await feeds_repo.load_records(sel)
             name = calendar_name(
                 subscription.scope,
@@ -371,20 +381,19 @@ async def fetch_feed(
                 custom=subscription.name,
                 subject=await _subject(subscription),
             )
-            body = await anyio.to_thread.run_sync(_render, records, name, limiter=_limiter())
-            feed_cache.put((subscription.id, etag), body)
+            rendered, newest_event = await anyio.to_thread.run_sync(_render, records, name, limiter=_limiter())
+            last_modified = max((t for t in (newest, newest_event) if t is not None), default=None)
+            cached = _Rendered(rendered, last_modified)
+            feed_cache.put((subscription.id, etag), cached)
+        body = cached.body
     now = clock.now()
-    fetched = audit.record(
+    if known.last_touched is None or now - known.last_touched >= feeds_repo.TOUCH_INTERVAL:
+        # last use is kept to the minute: a feed polled by several devices writes only its audit row
+        await feeds_repo.touch_subscription(subscription.id, now)
+        known.last_touched = now
+    await audit.record_committed(
         owner, "feed.fetched", subject_type="calendar_subscription", subject_id=subscription.id,
         participant_id=subscription.participant_id, scope=subscription.scope.value, method=method,
         answer="not_modified" if body is None else "full", user_agent=user_agent[:120],
     )
-    if known.last_touched is None or now - known.last_touched >= feeds_repo.TOUCH_INTERVAL:
-        async with db.transaction():
-            await feeds_repo.touch_subscription(subscription.id, now)
-            await fetched
-        known.last_touched = now
-    else:
-        # last use is kept to the minute: a feed polled by several devices writes only its audit row
-        await fetched
-    return FeedAnswer(etag=etag, last_modified=newest, body=body)
+    return FeedAnswer(etag=etag, last_modified=last_modified, body=body)
