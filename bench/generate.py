@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -128,12 +129,10 @@ class PostgresWriter:
         import asyncpg
 
         conn = await asyncpg.connect(url.replace("postgresql://", "postgres://", 1))
-        try:
-            # a bulk load, not a stream of changes: the feed_change triggers stay quiet (superuser only; without
-            # it they run, just slower) and finish() records one change per participant and prison instead
+        # a bulk load, not a stream of changes: the feed_change triggers stay quiet (superuser only; without
+        # it they run, just slower) and finish() records one change per participant and prison instead
+        with contextlib.suppress(asyncpg.PostgresError):
             await conn.execute("SET session_replication_role = replica")
-        except asyncpg.PostgresError:
-            pass
         return cls(conn)
 
     async def write(self, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:

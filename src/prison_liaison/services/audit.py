@@ -1,4 +1,9 @@
-"""Writing and reading the audit log. Every write happens inside the caller's transaction."""
+"""Writing and reading the audit log.
+
+A change writes its event inside its own transaction (``record``); an event that stands alone - a read, a
+download, a feed fetch, a login refused - is committed on its own, shared with concurrent ones
+(``record_committed``). Either way the caller goes on only once the event is durable.
+"""
 
 from __future__ import annotations
 

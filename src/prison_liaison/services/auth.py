@@ -54,13 +54,12 @@ async def _check_throttle(username: str, caller: Caller, now: datetime) -> None:
     )
     blocked_until = max((t for t in limits if t is not None), default=None)
     if blocked_until is not None:
-        async with db.transaction():
-            await audit.record(
-                Caller(user_id=None, username=username[:80], role=None, client=caller.client,
-                       request_id=caller.request_id),
-                "auth.login_throttled",
-                subject_type="user",
-            )
+        await audit.record_committed(
+            Caller(user_id=None, username=username[:80], role=None, client=caller.client,
+                   request_id=caller.request_id),
+            "auth.login_throttled",
+            subject_type="user",
+        )
         retry = max(1, math.ceil((blocked_until - now).total_seconds()))
         raise TooManyRequests(
             "too many failed logins; wait before trying again", retry_after=retry, code="login_throttled"

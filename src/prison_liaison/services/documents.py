@@ -234,16 +234,15 @@ async def plan_document(
     detail = {"document": "plan", "format": fmt, "language": language, "audience": audience}
     cached = _cache.get(key)
     if cached is not None:
-        async with db.transaction():
-            await audit.record(
-                caller,
-                "document.downloaded",
-                subject_type="participant",
-                subject_id=participant_id,
-                participant_id=participant_id,
-                cached=True,
-                **detail,
-            )
+        await audit.record_committed(
+            caller,
+            "document.downloaded",
+            subject_type="participant",
+            subject_id=participant_id,
+            participant_id=participant_id,
+            cached=True,
+            **detail,
+        )
         return msgspec.structs.replace(cached, from_cache=True)
 
     prison = await prisons_repo.get_prison(participant.prison_id) if participant.prison_id else None

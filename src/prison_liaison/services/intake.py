@@ -136,14 +136,13 @@ async def stage_history(caller: Caller, participant_id: UUID) -> list[StageChang
     await access.load_participant(caller, participant_id)
     if caller.role == Role.PRISON_STAFF:
         raise NotFound("participant not found")  # worded like a missing participant: nothing to tell apart
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "participant.stages_read",
-            subject_type="participant",
-            subject_id=participant_id,
-            participant_id=participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "participant.stages_read",
+        subject_type="participant",
+        subject_id=participant_id,
+        participant_id=participant_id,
+    )
     return await intake_repo.stage_history(participant_id)
 
 
@@ -304,14 +303,13 @@ async def _load_referral(caller: Caller, participant_id: UUID, *, write: bool) -
 
 async def get_referral(caller: Caller, participant_id: UUID) -> Referral:
     row = await _load_referral(caller, participant_id, write=False)
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "referral.read",
-            subject_type="referral",
-            subject_id=row["id"],
-            participant_id=participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "referral.read",
+        subject_type="referral",
+        subject_id=row["id"],
+        participant_id=participant_id,
+    )
     return _referral(row)
 
 
@@ -418,11 +416,10 @@ async def intake_queue(caller: Caller) -> list[QueueEntry]:
             )
         )
     entries.sort(key=lambda e: (e.first_contact_on, e.code))
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "intake_queue.read",
-            subject_type="intake_queue",
-            ids=[str(e.participant_id) for e in entries],
-        )
+    await audit.record_committed(
+        caller,
+        "intake_queue.read",
+        subject_type="intake_queue",
+        ids=[str(e.participant_id) for e in entries],
+    )
     return entries

@@ -184,14 +184,13 @@ async def _plan(caller: Caller, participant: Participant) -> Plan:
 async def get_plan(caller: Caller, participant_id: UUID) -> Plan:
     participant, _ = await access.load_participant(caller, participant_id)
     plan = await _plan(caller, participant)
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "plan.read",
-            subject_type="participant",
-            subject_id=participant_id,
-            participant_id=participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "plan.read",
+        subject_type="participant",
+        subject_id=participant_id,
+        participant_id=participant_id,
+    )
     return plan
 
 
@@ -369,14 +368,13 @@ async def get_item_unaudited(caller: Caller, item_id: UUID) -> tuple[PlanItem, D
 async def get_item(caller: Caller, item_id: UUID) -> tuple[PlanItem, DueState, list[StatusChange]]:
     participant, item = await _load_item(caller, item_id, write=False)
     history = await repo.status_history([item_id])
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "plan_item.read",
-            subject_type="plan_item",
-            subject_id=item_id,
-            participant_id=item.participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "plan_item.read",
+        subject_type="plan_item",
+        subject_id=item_id,
+        participant_id=item.participant_id,
+    )
     state = rules.due_state(item, today=clock.today(), case_closed=participant.is_closed)
     return _for_caller(caller, item), state, history.get(item_id, [])
 
@@ -524,14 +522,13 @@ async def _check_appointment(participant_id: UUID, values: dict[str, Any], curre
 async def list_appointments(caller: Caller, participant_id: UUID) -> list[Appointment]:
     participant, _ = await access.load_participant(caller, participant_id)
     plan = await _plan(caller, participant)
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "appointment.listed",
-            subject_type="participant",
-            subject_id=participant_id,
-            participant_id=participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "appointment.listed",
+        subject_type="participant",
+        subject_id=participant_id,
+        participant_id=participant_id,
+    )
     return plan.appointments
 
 
@@ -580,14 +577,13 @@ async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool
 
 async def get_appointment(caller: Caller, appointment_id: UUID) -> Appointment:
     appointment = await _load_appointment(caller, appointment_id, write=False)
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "appointment.read",
-            subject_type="appointment",
-            subject_id=appointment_id,
-            participant_id=appointment.participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "appointment.read",
+        subject_type="appointment",
+        subject_id=appointment_id,
+        participant_id=appointment.participant_id,
+    )
     return appointment
 
 
@@ -718,13 +714,12 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
             )
         )
     entries.sort(key=lambda e: (e.on, e.starts_at or datetime.min.replace(tzinfo=clock.BERLIN), e.participant_code))
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "agenda.read",
-            subject_type="agenda",
-            start=start,
-            end=end,
-            participants=len({e.participant_id for e in entries}),
-        )
+    await audit.record_committed(
+        caller,
+        "agenda.read",
+        subject_type="agenda",
+        start=start,
+        end=end,
+        participants=len({e.participant_id for e in entries}),
+    )
     return entries

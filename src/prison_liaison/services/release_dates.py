@@ -73,14 +73,13 @@ async def _view(participant: Participant, planning_date: date | None = None) -> 
 async def get_release_dates(caller: Caller, participant_id: UUID) -> ReleaseDates:
     participant = await _load(caller, participant_id, write=False)
     view = await _view(participant)
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "release_dates.read",
-            subject_type="participant",
-            subject_id=participant_id,
-            participant_id=participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "release_dates.read",
+        subject_type="participant",
+        subject_id=participant_id,
+        participant_id=participant_id,
+    )
     return view
 
 
@@ -219,12 +218,11 @@ async def get_sentence(caller: Caller, participant_id: UUID) -> SentenceRecord:
     record = await repo.get_sentence(participant_id)
     if record is None:
         raise NotFound("no sentence recorded yet")
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "sentence.read",
-            subject_type="participant",
-            subject_id=participant_id,
-            participant_id=participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "sentence.read",
+        subject_type="participant",
+        subject_id=participant_id,
+        participant_id=participant_id,
+    )
     return record

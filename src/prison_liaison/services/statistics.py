@@ -7,7 +7,6 @@ from typing import Any
 
 from prison_liaison import clock
 from prison_liaison.exports import charts
-from prison_liaison.persistence import db
 from prison_liaison.persistence import statistics as statistics_repo
 from prison_liaison.planning.errors import NotFound
 from prison_liaison.planning.models import Role
@@ -29,10 +28,9 @@ async def _compute(
         start = default_period(end)[0]
     check_period(start, end, today=today)
     stats = build_statistics(await statistics_repo.load_facts(until=end), start, end)
-    async with db.transaction():
-        await audit.record(
-            caller, action, subject_type="statistics", period_from=start, period_to=end, **detail
-        )
+    await audit.record_committed(
+        caller, action, subject_type="statistics", period_from=start, period_to=end, **detail
+    )
     return stats
 
 

@@ -192,15 +192,14 @@ async def list_visits(
         statuses=statuses,
         needs_review=needs_review,
     )
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "visit.listed",
-            subject_type="visit",
-            ids=[str(v.id) for v in items],
-            # only a list that showed this participant's visits belongs in their access history
-            participant_id=participant_id if any(v.participant_id == participant_id for v in items) else None,
-        )
+    await audit.record_committed(
+        caller,
+        "visit.listed",
+        subject_type="visit",
+        ids=[str(v.id) for v in items],
+        # only a list that showed this participant's visits belongs in their access history
+        participant_id=participant_id if any(v.participant_id == participant_id for v in items) else None,
+    )
     if caller.role == Role.PRISON_STAFF:
         items = [_for_prison_staff(v) for v in items]
     return items, next_cursor
@@ -225,14 +224,13 @@ async def get_visit(caller: Caller, visit_id: UUID) -> tuple[Visit, list[Transit
         history: list[Transition] = []
     else:
         history = await visits_repo.transitions(visit_id)
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "visit.read",
-            subject_type="visit",
-            subject_id=visit_id,
-            participant_id=visit.participant_id,
-        )
+    await audit.record_committed(
+        caller,
+        "visit.read",
+        subject_type="visit",
+        subject_id=visit_id,
+        participant_id=visit.participant_id,
+    )
     return visit, history
 
 
@@ -740,17 +738,16 @@ async def find_slots(
         kind=kind,
         limit=limit,
     )
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "visit.slots_searched",
-            subject_type="participant",
-            subject_id=participant_id,
-            participant_id=participant_id,
-            start=start,
-            end=end,
-            found=len(slots),
-        )
+    await audit.record_committed(
+        caller,
+        "visit.slots_searched",
+        subject_type="participant",
+        subject_id=participant_id,
+        participant_id=participant_id,
+        start=start,
+        end=end,
+        found=len(slots),
+    )
     return slots
 
 
@@ -783,13 +780,12 @@ async def cadence(caller: Caller, *, overdue_only: bool = False) -> list[Cadence
             continue
         initials = "".join(p[:1].upper() + "." for p in (r["first_name"], r["last_name"]) if p)
         out.append(CadenceEntry(participant_id=r["id"], code=r["code"], initials=initials, state=state))
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "visit.cadence_listed",
-            subject_type="participant",
-            ids=[str(e.participant_id) for e in out],
-        )
+    await audit.record_committed(
+        caller,
+        "visit.cadence_listed",
+        subject_type="participant",
+        ids=[str(e.participant_id) for e in out],
+    )
     return out
 
 
@@ -892,13 +888,12 @@ async def prison_day(caller: Caller, prison_id: UUID, day: date) -> tuple[Prison
     )
     lo, hi = rules.day_bounds(day, prison.timezone)
     visits = await visits_repo.prison_day(prison_id, lo, hi, statuses)
-    async with db.transaction():
-        await audit.record(
-            caller,
-            "prison.visits_listed",
-            subject_type="prison",
-            subject_id=prison_id,
-            day=day,
-            ids=[str(v.id) for v in visits],
-        )
+    await audit.record_committed(
+        caller,
+        "prison.visits_listed",
+        subject_type="prison",
+        subject_id=prison_id,
+        day=day,
+        ids=[str(v.id) for v in visits],
+    )
     return prison, visits
