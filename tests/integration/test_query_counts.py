@@ -109,3 +109,40 @@ async def test_audit_list_query_count_does_not_grow_with_page_size(world) -> Non
     )
 
 
+
+
+async def test_prison_feed_parameters_do_not_grow_with_its_visits(world) -> None:
+    """A prison's visitor list can hold more visits than SQLite takes parameters (32 766): no statement may
+    carry one parameter per visit."""
+    created = await world.post("prison1", "/api/v1/calendar-subscriptions", json={"scope": "prison"})
+    assert created.status_code == 201, created.text
+    path = "/" + created.json()["url"].split("/", 3)[3]
+    today = clock.today()
+    cls = type(db.engine())
+    original = cls.run_querystring
+    widest: list[int] = []
+
+    async def run_querystring(self, querystring, *args, **kwargs):  # type: ignore[no-untyped-def]
+        widest.append(len(querystring.compile_string(engine_type=self.engine_type)[1]))
+        return await original(self, querystring, *args, **kwargs)
+
+    async def fetch() -> int:
+        widest.clear()
+        cls.run_querystring = run_querystring  # type: ignore[method-assign]
+        try:
+            response = await world.client.get(path)
+        finally:
+            cls.run_querystring = original  # type: ignore[method-assign]
+        assert response.status_code == 200
+        return max(widest)
+
+    async def confirmed_visits(n: int, offset: int) -> None:
+        for i in range(n):
+            await add_visit(world.participants["T-0001"], world.prisons["JVA-A"],
+                            utc(today.year + 1, 1, 5, 9) + timedelta(days=offset + i),
+                            mentor_ids=[world.users["mentor1"].id], status="confirmed")
+
+    await confirmed_visits(2, 0)
+    few = await fetch()
+    await confirmed_visits(30, 10)
+    assert await fetch() == few

@@ -343,7 +343,7 @@ async def load_records(sel: FeedSelection) -> FeedRecords:
             VisitTable.participant.last_name.as_alias("last_name"),
             VisitTable.prison.name.as_alias("prison_name"),
         ).where(_visit_where(sel))
-        status_changes = await _status_changes([r["id"] for r in rows])
+        status_changes = await _status_changes(sel) if rows else {}
         visits = [
             FeedVisit(
                 id=r["id"],
@@ -443,12 +443,15 @@ async def load_records(sel: FeedSelection) -> FeedRecords:
     )
 
 
-async def _status_changes(visit_ids: list[UUID]) -> dict[UUID, int]:
-    if not visit_ids:
-        return {}
+async def _status_changes(sel: FeedSelection) -> dict[UUID, int]:
+    """Lifecycle changes per visit of the feed, selected by the feed's own condition: a prison's visitor list
+    can hold more visits than SQLite takes parameters, so the ids are never passed as a list."""
     rows = (
         await VisitTransitionTable.select(VisitTransitionTable.visit, Count(alias="n"))
-        .where(VisitTransitionTable.visit.is_in(visit_ids) & (VisitTransitionTable.from_status != ""))
+        .where(
+            VisitTransitionTable.visit.is_in(VisitTable.select(VisitTable.id).where(_visit_where(sel)))
+            & (VisitTransitionTable.from_status != "")
+        )
         .group_by(VisitTransitionTable.visit)
     )
     return {r["visit"]: int(r["n"]) for r in rows}
