@@ -27,7 +27,9 @@ class PooledSQLiteEngine(SQLiteEngine):
     transaction; that dominated short requests (a feed's version check, an audit insert). This keeps a few idle
     connections per event loop and reuses them. Transactions still get their own connection."""
 
-    POOL_SIZE = 8
+    # idle connections kept (each holds an aiosqlite thread): with fewer than the concurrent requests, the
+    # surplus was closed after every statement and reopened (a new thread) for the next
+    POOL_SIZE = 32
 
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
