@@ -203,3 +203,32 @@ async def test_audit_query_by_subject_and_with_naive_instants(world, fixed_clock
     offset = await all_events(world, action="user.", **window, **{"from": "2026-03-10T09:59:00+02:00"})
     assert [e["id"] for e in offset] == [deactivated["id"]]  # 07:59 UTC
     assert await all_events(world, action="user.", **window, **{"from": "2026-03-10T08:01:00"}) == []
+
+
+async def test_refused_reads_and_writes_of_an_existing_case_are_audited_and_still_404(world) -> None:
+    p1 = str(world.participants["T-0001"])  # mentor1's and mentor2's case, not mentor3's
+    read = await world.get("mentor3", f"/api/v1/participants/{p1}")
+    assert read.status_code == 404
+    # a write: the check runs inside the write's transaction, which rolls back; the refusal must survive it
+    write = await world.patch(
+        "mentor3", f"/api/v1/participants/{p1}", json={"notes": "x"}, headers={"If-Match": '"v1"'}
+    )
+    assert write.status_code == 404
+    staff = await world.get("prison2", f"/api/v1/participants/{p1}")  # not shared with JVA-B
+    assert staff.status_code == 404
+    refused = await all_events(world, action="participant.access_refused")
+    assert sorted((e["actor_username"], e["participant_id"], e["detail"]["write"]) for e in refused) == [
+        ("mentor3", p1, False),
+        ("mentor3", p1, True),
+        ("prison2", p1, False),
+    ]
+    # the participant's access history shows who tried
+    history = await world.get("coordinator", f"/api/v1/participants/{p1}/access-history")
+    assert history.status_code == 200, history.text
+    assert "participant.access_refused" in {e["action"] for e in history.json()["items"]}
+
+
+async def test_unknown_ids_leave_no_refusal_in_the_log(world) -> None:
+    response = await world.get("mentor3", "/api/v1/participants/00000000-0000-4000-8000-000000000000")
+    assert response.status_code == 404
+    assert await all_events(world, action="participant.access_refused") == []

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -166,16 +167,49 @@ async def close_engine() -> None:
         await eng.close_idle()
 
 
+_after_transaction: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = contextvars.ContextVar(
+    "after_transaction", default=None
+)
+
+
 @contextlib.asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
-    """One write, one transaction: IMMEDIATE on SQLite so read-then-write never deadlocks."""
+    """One write, one transaction: IMMEDIATE on SQLite so read-then-write never deadlocks.
+
+    Work registered with ``after_transaction`` runs once the outermost transaction has ended, committed or
+    rolled back (an exception from the transaction still propagates afterwards).
+    """
+    if _after_transaction.get() is not None:  # nested: the outer transaction runs the work
+        async with _begin():
+            yield
+        return
+    pending: list[Callable[[], Awaitable[None]]] = []
+    token = _after_transaction.set(pending)
+    try:
+        async with _begin():
+            yield
+    finally:
+        _after_transaction.reset(token)
+        for work in pending:
+            await work()
+
+
+def _begin() -> Any:
     eng = engine()
     if isinstance(eng, SQLiteEngine):
-        async with eng.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with eng.transaction():
-            yield
+        return eng.transaction(transaction_type=TransactionType.immediate)
+    return eng.transaction()
+
+
+def after_transaction(work: Callable[[], Awaitable[None]]) -> bool:
+    """Run ``work`` when the current transaction has ended, whatever its outcome; False if none is open (then
+    the caller runs it itself). For writes that must not share the transaction's fate, such as the audit
+    event of a refused request that rolls the transaction back."""
+    pending = _after_transaction.get()
+    if pending is None or not in_transaction():
+        return False
+    pending.append(work)
+    return True
 
 
 def in_transaction() -> bool:

@@ -129,6 +129,11 @@ async def mentor_history(participant_id: UUID) -> list[MentorAssignment]:
     ]
 
 
+async def exists(participant_id: UUID) -> bool:
+    """Whether the id names a participant at all (archived ones included), whoever may see it."""
+    return bool(await ParticipantTable.exists().where(ParticipantTable.id == participant_id))
+
+
 async def get_participant(
     participant_id: UUID, scope: ParticipantScope, *, include_archived: bool = False
 ) -> tuple[Participant, str] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from prison_liaison import clock
+from prison_liaison.persistence import db
 from prison_liaison.persistence import participants as participants_repo
 from prison_liaison.planning.errors import Forbidden, NotFound, Unauthorized
 from prison_liaison.planning.models import Participant, ParticipantScope, Role
@@ -63,12 +64,32 @@ async def load_participant(
         participant_id, participant_scope(caller), include_archived=include_archived
     )
     if found is None:
+        await _record_refusal(caller, participant_id, write=write)
         raise NotFound("participant not found")
     if write:
         require_case_write(caller)
     if coordinators_only and caller.role != Role.COORDINATOR:
         raise Forbidden("only coordinators may do this", code="coordinators_only")
     return found
+
+
+async def _record_refusal(caller: Caller, participant_id: UUID, *, write: bool) -> None:
+    """A caller asked for a case that exists but is not theirs: the answer stays 404 (it reveals nothing), and
+    the attempt goes into the audit log and so into the participant's access history. Ids that do not exist
+    leave no trace (guessing ids fills nothing)."""
+    if caller.role == Role.COORDINATOR or not await participants_repo.exists(participant_id):
+        return
+    from prison_liaison.services import audit  # audit reads through this module: imported at use
+
+    async def record() -> None:
+        await audit.record_committed(
+            caller, "participant.access_refused", subject_type="participant", subject_id=participant_id,
+            participant_id=participant_id, write=write,
+        )
+
+    # inside a write's transaction the refusal would be rolled back with it: it is written once that has ended
+    if not db.after_transaction(record):
+        await record()
 
 
 def require_case_write(caller: Caller) -> None:
