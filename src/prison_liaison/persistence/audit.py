@@ -19,28 +19,37 @@ _COLUMNS = (
     "id", "at", "action", "actor_id", "actor_username", "actor_role", "subject_type", "subject_id",
     "participant_id", "client", "request_id", "detail",
 )
-_INSERT_TEMPLATES: dict[int, str] = {}
+_INSERTS: dict[tuple[str, int], str] = {}
 
 
-def _insert_template(rows: int) -> str:
-    """``INSERT ... VALUES (...), (...)`` for ``rows`` events, built once per batch size."""
-    template = _INSERT_TEMPLATES.get(rows)
-    if template is None:
-        one = "(" + ", ".join("{}" for _ in _COLUMNS) + ")"
+def _insert(rows: int, dialect: str) -> str:
+    """``INSERT ... VALUES (...), (...)`` for ``rows`` events with the dialect's placeholders: ``{}`` for a
+    Piccolo QueryString, ``$n`` for PostgreSQL, ``?`` for SQLite. Built once per batch size."""
+    key = (dialect, rows)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        width = len(_COLUMNS)
+        if dialect == "postgres":
+            values = ", ".join(
+                "(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows)
+            )
+        else:
+            one = "(" + ", ".join(("{}" if dialect == "querystring" else "?") for _ in _COLUMNS) + ")"
+            values = ", ".join([one] * rows)
         columns = ", ".join(f'"{c}"' for c in _COLUMNS)
-        # only constant column names and placeholders: the values travel as parameters
         # constant column names and placeholders only: the values travel as parameters
-        template = f'INSERT INTO "audit_event" ({columns}) VALUES ' + ", ".join([one] * rows)  # noqa: S608  # noqa: S608
+        sql = f'INSERT INTO "audit_event" ({columns}) VALUES {values}'  # noqa: S608
         if rows <= 64:
-            _INSERT_TEMPLATES[rows] = template
-    return template
+            _INSERTS[key] = sql
+    return sql
 
 
 async def append_many(events: list[dict[str, Any]]) -> None:
     """Several events in one INSERT statement (one commit outside a transaction).
 
-    Written as one parameterised statement rather than through Table instances: this is the write every
-    audited read, download and feed fetch waits for, and building Piccolo rows cost more than the INSERT.
+    Written out rather than through Table instances: this is the write every audited read, download and feed
+    fetch waits for, and building Piccolo rows (or even a QueryString of a dozen parameters per event) cost
+    more than the INSERT itself.
     """
     if not events:
         return
@@ -51,7 +60,11 @@ async def append_many(events: list[dict[str, Any]]) -> None:
             event["actor_role"], event["subject_type"], event["subject_id"][:60], event["participant_id"],
             event["client"][:100], event["request_id"][:64], dump_json(event["detail"]),
         )
-    await db.engine().run_querystring(QueryString(_insert_template(len(events)), *args))
+    if db.in_transaction():
+        await db.engine().run_querystring(QueryString(_insert(len(events), "querystring"), *args))
+    else:
+        dialect = "sqlite" if db.is_sqlite() else "postgres"
+        await db.execute_outside_transaction(_insert(len(events), dialect), args)
 
 
 async def append(**event: Any) -> None:

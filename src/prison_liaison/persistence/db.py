@@ -212,6 +212,23 @@ def after_transaction(work: Callable[[], Awaitable[None]]) -> bool:
     return True
 
 
+async def execute_outside_transaction(sql: str, args: list[Any]) -> None:
+    """One statement on its own (autocommit), SQL already in the engine's dialect (``$1`` on PostgreSQL,
+    ``?`` on SQLite): for the hottest write, an audit row, without Piccolo's query building."""
+    eng = engine()
+    if in_transaction():
+        raise RuntimeError("execute_outside_transaction inside a transaction")
+    if isinstance(eng, PooledSQLiteEngine):
+        await eng._run_in_new_connection(sql, args)
+    elif isinstance(eng, PostgresEngine) and eng.pool is not None:
+        async with eng.pool.acquire() as connection:
+            await connection.execute(sql, *args)
+    elif isinstance(eng, PostgresEngine):  # a command-line run without the pool
+        await eng._run_in_new_connection(sql, args)
+    else:
+        raise TypeError(f"unsupported engine {type(eng).__name__}")
+
+
 def in_transaction() -> bool:
     """Is a transaction open in this task (so that a statement now would join it)?"""
     return engine().transaction_exists()
