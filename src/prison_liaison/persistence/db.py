@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 _engine: Engine | None = None
 _url: str | None = None
@@ -24,9 +24,14 @@ SQLITE_TIMEOUT_SECONDS = 30
 
 
 class PooledSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine opens a new connection (and an aiosqlite thread) for every statement outside a
-    transaction; that dominated short requests (a feed's version check, an audit insert). This keeps a few idle
-    connections per event loop and reuses them. Transactions still get their own connection."""
+    """Piccolo's SQLite engine opens a new connection (and an aiosqlite thread) for every statement and every
+    transaction; that dominated short requests (a feed's version check, an audit insert) and every write. This
+    keeps idle connections per event loop and lends them to statements and transactions alike.
+
+    Every connection runs with ``synchronous = FULL``: in WAL mode a commit is on disk before the caller hears
+    of it, so an acknowledged write survives a power cut (``NORMAL`` survives only a process crash), as on
+    PostgreSQL. It costs an fsync per commit (about 0.1 ms on this machine's disk).
+    """
 
     # idle connections kept (each holds an aiosqlite thread): with fewer than the concurrent requests, the
     # surplus was closed after every statement and reopened (a new thread) for the next
@@ -45,7 +50,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
-        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute("PRAGMA synchronous = FULL")
         return connection
 
     async def _run_in_new_connection(
@@ -60,18 +65,54 @@ class PooledSQLiteEngine(SQLiteEngine):
             reusable = True
             return rows
         finally:
-            idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
-            if reusable and len(idle) < self.POOL_SIZE:
-                idle.append(connection)
-            else:
-                with contextlib.suppress(Exception):
-                    await connection.rollback()
-                await connection.close()
+            await self._give_back(connection, reusable=reusable)
+
+    async def _give_back(self, connection: Any, *, reusable: bool) -> None:
+        idle = self._idle.setdefault(id(asyncio.get_running_loop()), [])
+        if reusable and len(idle) < self.POOL_SIZE:
+            idle.append(connection)
+        else:
+            with contextlib.suppress(Exception):
+                await connection.rollback()
+            await connection.close()
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> SQLiteTransaction:
+        return _PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     async def close_idle(self) -> None:
         idle = self._idle.pop(id(asyncio.get_running_loop()), [])
         for connection in idle:
             await connection.close()
+
+
+class _PooledTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction on a connection from the idle pool, given back afterwards (Piccolo opens a
+    connection and a thread per transaction and closes them: about a millisecond per write)."""
+
+    async def get_connection(self) -> Any:
+        engine = self.engine
+        assert isinstance(engine, PooledSQLiteEngine)
+        return await engine._borrow()
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        engine = self.engine
+        assert isinstance(engine, PooledSQLiteEngine)
+        reusable = False
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+            reusable = not self.connection.in_transaction
+        finally:
+            engine.current_transaction.reset(self.context)
+            await engine._give_back(self.connection, reusable=reusable)
+        return exception is None
 
 
 def _run_and_commit(connection: sqlite3.Connection, query: str, args: list[Any]) -> list[Any]:
@@ -155,7 +196,7 @@ async def open_engine() -> None:
             await eng.start_connection_pool(min_size=2, max_size=20, reset=_release_connection)
     else:
         await eng.run_ddl("PRAGMA journal_mode=WAL")
-        await eng.run_ddl("PRAGMA synchronous=NORMAL")
+        await eng.run_ddl("PRAGMA synchronous=FULL")
 
 
 async def close_engine() -> None:
