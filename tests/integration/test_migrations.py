@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from prison_liaison.persistence import db
 from prison_liaison.persistence.tables import ALL_TABLES
 
@@ -49,3 +51,73 @@ async def test_migrations_are_recorded_and_idempotent(db) -> None:
 
 async def db_engine_rows(sql: str) -> list[dict]:
     return list(await db.engine().run_ddl(sql))
+
+
+async def test_feed_change_triggers_exist(db) -> None:
+    """Without them every feed would answer 304 for ever after its first fetch."""
+    if db_module_is_sqlite():
+        rows = await db_engine_rows(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'feed_change_%'"
+        )
+        assert len(rows) == 21  # 7 tables x insert, update, delete
+    else:
+        rows = await db_engine_rows("SELECT tgrelid::regclass::text AS t FROM pg_trigger WHERE tgname = 'feed_change'")
+        assert {r["t"] for r in rows} == {
+            "visit", "visit_attendee", "visit_transition", "appointment", "plan_item", "mentor_assignment",
+            "participant",
+        }
+    assert "feed_change_key_id" in await _database_indexes("feed_change")
+
+
+_TWO_DATABASES = """
+import asyncio, os, sys, tempfile
+os.environ["PRISON_LIAISON_ENCRYPTION_KEY"] = "kT6u0zJ2bq1m3PqQx6nq2o0zV4m8dJbYy7QhZ1c2F3s="
+import pytest
+
+from prison_liaison.persistence import db
+from prison_liaison.persistence.migrate import migrate
+
+async def main(pg_url):
+    for url in (f"sqlite:///{tempfile.mkdtemp()}/first.sqlite", pg_url):
+        db.configure(url)
+        await db.open_engine()
+        await migrate()
+        await db.close_engine()
+    db.configure(pg_url)
+    await db.open_engine()
+    rows = await db.engine().run_ddl("SELECT count(*) AS n FROM pg_trigger WHERE tgname = 'feed_change'")
+    print(rows[0]["n"])
+    await db.close_engine()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_a_process_that_migrates_two_databases_gives_each_its_triggers() -> None:
+    """The benchmark migrates SQLite and then PostgreSQL in one process; the raw SQL of a migration must run on
+    the database being migrated, not on the first one the process saw."""
+    import asyncio
+    import secrets
+    import subprocess
+    import sys
+
+    from tests.conftest import _pg_admin, _pg_url
+
+    name = f"pl_two_{secrets.token_hex(4)}"
+    try:
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    except OSError:
+        pytest.skip("no PostgreSQL server to migrate")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _TWO_DATABASES, _pg_url(name)], capture_output=True, text=True, timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip().splitlines()[-1] == "7"
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+def db_module_is_sqlite() -> bool:
+    return db.is_sqlite()

@@ -136,21 +136,29 @@ def _drop_statements(engine_type: str) -> list[str]:
     ]
 
 
-class FeedChangeTable(Table, tablename="feed_change"):
-    pass
+def _table() -> type[Table]:
+    """Bound to the engine of this run: a class made at import would keep the engine of the first database a
+    process migrated (the benchmark migrates SQLite and then PostgreSQL in one process)."""
+
+    class FeedChangeTable(Table, tablename="feed_change"):
+        pass
+
+    return FeedChangeTable
 
 
 async def _create_index_and_triggers() -> None:
-    engine_type = FeedChangeTable._meta.db.engine_type
-    await FeedChangeTable.raw('CREATE INDEX IF NOT EXISTS feed_change_key_id ON "feed_change" ("key", "id")')
+    table = _table()
+    engine_type = table._meta.db.engine_type
+    await table.raw('CREATE INDEX IF NOT EXISTS feed_change_key_id ON "feed_change" ("key", "id")')
     for statement in _sqlite_statements() if engine_type == "sqlite" else _postgres_statements():
-        await FeedChangeTable.raw(statement)
+        await table.raw(statement)
 
 
 async def _drop_index_and_triggers() -> None:
-    for statement in _drop_statements(FeedChangeTable._meta.db.engine_type):
-        await FeedChangeTable.raw(statement)
-    await FeedChangeTable.raw("DROP INDEX IF EXISTS feed_change_key_id")
+    table = _table()
+    for statement in _drop_statements(table._meta.db.engine_type):
+        await table.raw(statement)
+    await table.raw("DROP INDEX IF EXISTS feed_change_key_id")
 
 
 async def forwards() -> MigrationManager:
