@@ -387,6 +387,25 @@ async def test_agenda_lists_own_participants_in_date_order(world, fixed_clock) -
     assert bad.status_code == 422
 
 
+async def test_agenda_leaves_out_archived_cases(world, fixed_clock) -> None:
+    pid1, _ = await _plan(world)
+    await world.post(
+        "mentor1",
+        f"/api/v1/participants/{pid1}/appointments",
+        json={"starts_at": "2026-03-20T09:00:00+01:00", "ends_at": "2026-03-20T10:00:00+01:00", "agency": "Jobcenter"},
+    )
+    url = "/api/v1/agenda?from=2026-03-10&to=2026-06-30"
+    for user in ("mentor1", "coordinator"):
+        assert (await world.get(user, url)).json()["items"], user
+    read = await world.get("coordinator", f"/api/v1/participants/{pid1}")
+    archived = await world.delete(
+        "coordinator", f"/api/v1/participants/{pid1}", headers={"If-Match": read.headers["etag"]}
+    )
+    assert archived.status_code == 204, archived.text
+    for user in ("mentor1", "coordinator"):
+        assert (await world.get(user, url)).json()["items"] == [], user
+
+
 async def test_back_to_derived_dates_and_new_offsets(world, fixed_clock) -> None:
     _, items = await _plan(world)
     by_hand = await _patch_item(world, "mentor1", items["identity"], {"latest_due": "2026-04-30"})

@@ -231,7 +231,9 @@ def _of_participants(column: Any, who: list[UUID] | ParticipantScope) -> Any:
     coordinator sees tens of thousands of cases: too many to pass as parameters)."""
     if not isinstance(who, ParticipantScope):
         return column.is_in(who)
-    live = column.is_in(ParticipantTable.select(ParticipantTable.id).where(ParticipantTable.archived_at.is_null()))
+    # through the join on the participant, not "IN (every live participant)": SQLite evaluated that list
+    # first and scanned every plan item (137 ms for a mentor's agenda at 50 000 cases, 0.x ms now)
+    live = column.archived_at.is_null()
     scoped = scope_condition(who, column)
     return live if scoped is None else live & scoped
 
