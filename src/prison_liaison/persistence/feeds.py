@@ -30,6 +30,7 @@ from prison_liaison.persistence.tables import (
 )
 from prison_liaison.planning.feeds import (
     OPEN_PLAN_STATUSES,
+    PRISON_VISIBLE_STATUSES,
     CalendarSubscription,
     FeedAppointment,
     FeedContent,
@@ -44,7 +45,6 @@ from prison_liaison.planning.feeds import (
 from prison_liaison.planning.models import CLOSED_STATUSES, Role, User
 
 CLOSED = [s.value for s in CLOSED_STATUSES]
-PRISON_VISIBLE_STATUSES = ["confirmed", "completed"]
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
@@ -244,7 +244,7 @@ def _visit_where(sel: FeedSelection) -> Any:
         # the prison's visitor list: confirmed visits, and the cancellation of a visit it had confirmed
         conditions.append(VisitTable.prison == sel.prison_id)
         conditions.append(
-            VisitTable.status.is_in(PRISON_VISIBLE_STATUSES)
+            VisitTable.status.is_in(list(PRISON_VISIBLE_STATUSES))
             | (
                 (VisitTable.status == "cancelled")
                 & VisitTable.id.is_in(
@@ -530,6 +530,7 @@ def _version_query(sel: FeedSelection, token_hash: str) -> tuple[list[str], Quer
     return [name for name, _ in parts], querystring
 
 
+_SUMMARIES = frozenset({"prisons", "participants"})
 _compiled: OrderedDict[tuple[str, FeedSelection], tuple[list[str], QueryString]] = OrderedDict()
 _COMPILED_ENTRIES = 1024
 
@@ -555,7 +556,8 @@ async def feed_version(
     row = rows[0] if rows else {}
     credentials = row.get("credentials")
     values = tuple(str(row.get(name)) for name in names[1:])
-    instants = [_instant(value.split("|", 1)[0]) for value in values]
+    # only the summaries start with a timestamp ("max|count|sum"); credentials and changes do not
+    instants = [_instant(str(row.get(name)).split("|", 1)[0]) for name in names if name in _SUMMARIES]
     newest = max((i for i in instants if i is not None), default=None)
     return (str(credentials) if credentials is not None else None), values, newest
 

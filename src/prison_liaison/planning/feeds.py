@@ -28,6 +28,8 @@ UID_DOMAIN = "prison-liaison"
 # Plan domains whose item titles never leave the service (see release-preparation.md, data-protection.md).
 SENSITIVE_DOMAINS = frozenset({"deradicalisation"})
 OPEN_PLAN_STATUSES = ("open", "in_progress", "blocked")
+# a prison's visitor list: the visits it confirmed (and, marked, those cancelled after it had confirmed them)
+PRISON_VISIBLE_STATUSES = ("confirmed", "completed")
 # What a visit's kind is called in a calendar; anything else is a "Termin".
 VISIT_KIND_LABELS = {"prison_visit": "Besuch", "meeting": "Treffen"}
 TENTATIVE_LABELS = {"planned": "geplant", "requested": "angefragt"}
