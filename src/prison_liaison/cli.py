@@ -42,7 +42,7 @@ def _run_async(factory: Callable[[], Awaitable[Any]]) -> Any:
         from prison_liaison.persistence import db
 
         db.configure(get_settings().database_url)
-        await db.open_engine()
+        await db.open_engine(watch_changes=False)  # a command serves no feeds
         try:
             return await factory()
         finally:

@@ -17,6 +17,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from prison_liaison.persistence import changes
+
 _engine: Engine | None = None
 _url: str | None = None
 
@@ -127,6 +129,29 @@ def _run_and_commit(connection: sqlite3.Connection, query: str, args: list[Any])
     return rows
 
 
+class WatchedPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine, telling the feed change watch when one of its own statements outside a
+    transaction may have written (transactions tell it in ``transaction()``), so that this process's next
+    feed request does not wait for the notification."""
+
+    async def _run_in_pool(self, query: str, args: Any = None) -> Any:
+        try:
+            return await super()._run_in_pool(query, args)
+        finally:
+            _wrote(query)
+
+    async def _run_in_new_connection(self, query: str, args: Any = None) -> Any:
+        try:
+            return await super()._run_in_new_connection(query, args)
+        finally:
+            _wrote(query)
+
+
+def _wrote(query: str) -> None:
+    if query.lstrip()[:6].upper() != "SELECT":
+        changes.watch.changed()
+
+
 def make_engine(url: str) -> Engine:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
@@ -144,7 +169,7 @@ def make_engine(url: str) -> Engine:
         }
         if parsed.password:
             config["password"] = unquote(parsed.password)
-        return PostgresEngine(config=config, log_queries=False)
+        return WatchedPostgresEngine(config=config, log_queries=False)
     raise ValueError(f"unsupported database URL scheme: {parsed.scheme!r}")
 
 
@@ -188,12 +213,15 @@ async def _release_connection(connection: object) -> None:
     """
 
 
-async def open_engine() -> None:
-    """Start the PostgreSQL pool, or put SQLite into WAL mode (persisted in the file)."""
+async def open_engine(*, watch_changes: bool = True) -> None:
+    """Start the PostgreSQL pool and its feed change watch (``persistence.changes``), or put SQLite into WAL
+    mode (persisted in the file)."""
     eng = engine()
     if isinstance(eng, PostgresEngine):
         if eng.pool is None:
             await eng.start_connection_pool(min_size=2, max_size=20, reset=_release_connection)
+        if watch_changes:
+            await changes.watch.start(eng.config)
     else:
         await eng.run_ddl("PRAGMA journal_mode=WAL")
         await eng.run_ddl("PRAGMA synchronous=FULL")
@@ -201,6 +229,7 @@ async def open_engine() -> None:
 
 async def close_engine() -> None:
     eng = engine()
+    await changes.watch.stop()
     if isinstance(eng, PostgresEngine) and eng.pool is not None:
         await eng.close_connection_pool()
         eng.pool = None
@@ -231,6 +260,7 @@ async def transaction() -> AsyncIterator[None]:
             yield
     finally:
         _after_transaction.reset(token)
+        changes.watch.changed()  # committed or not: remembered feed versions are re-read
         for work in pending:
             await work()
 

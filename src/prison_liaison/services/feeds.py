@@ -4,8 +4,10 @@ A feed URL is a bearer secret (256 random bits, stored only as SHA-256). Access 
 the owner's current role and assignments, so a mentor taken off a case stops seeing it at the next refresh,
 and a deactivated account's feeds answer 404 like revoked ones. Every fetch is audited.
 
-Unchanged feeds are cheap: one version query decides the ETag; a matching ``If-None-Match`` answers 304
-without loading an event, and an unchanged feed is served from the bytes cached under its version.
+Unchanged feeds are cheap: one version query decides the ETag, or none at all while PostgreSQL's change
+notifications vouch that nothing it reads has changed since the token's last fetch; a matching
+``If-None-Match`` answers 304 without loading an event, and an unchanged feed is served from the bytes cached
+under its version.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import anyio
 import msgspec
 
 from prison_liaison import clock
-from prison_liaison.persistence import db
+from prison_liaison.persistence import changes, db
 from prison_liaison.persistence import feeds as feeds_repo
 from prison_liaison.persistence import prisons as prisons_repo
 from prison_liaison.planning.errors import NotFound, ValidationFailed
@@ -298,13 +300,19 @@ async def _subject(subscription: CalendarSubscription) -> str:
 
 
 class _KnownToken(msgspec.Struct, kw_only=True):
-    """What a token opened at its last fetch; valid while its credentials and the day stay the same."""
+    """What a token opened at its last fetch; valid while its credentials and the day stay the same.
+
+    With the feed version read at that fetch, and the change watch's epoch then: while the epoch has not
+    moved, nothing the version query reads has changed, and the version is still the version."""
 
     subscription: CalendarSubscription
     user: User
     selection: FeedSelection
     credentials: str
     last_touched: datetime | None
+    values: tuple[str, ...] = ()
+    newest: datetime | None = None
+    epoch: int | None = None
 
 
 _known_tokens: OrderedDict[str, _KnownToken] = OrderedDict()
@@ -312,16 +320,24 @@ KNOWN_TOKENS = 4096
 
 
 async def _open(token_hash: str, today: date) -> tuple[_KnownToken, tuple[str, ...], datetime | None]:
-    """The token's subscription, owner and selection, and the feed's version: usually one statement.
+    """The token's subscription, owner and selection, and the feed's version: none, one or two statements.
 
-    A token seen before is re-checked by the version query itself (its credentials are part of it): revoked,
-    deactivated, or a changed role or prison makes them differ, and the token is looked up again.
+    None while the change watch vouches that nothing the version query reads has changed since this token's
+    last fetch (PostgreSQL; see ``persistence.changes``). Otherwise a token seen before is re-checked by the
+    version query itself (its credentials are part of it): revoked, deactivated, or a changed role or prison
+    makes them differ, and the token is looked up again.
     """
+    epoch = changes.watch.epoch()  # before any query: a change during the query moves it
     known = _known_tokens.get(token_hash)
     if known is not None and known.selection.today == today:
+        if epoch is not None and known.epoch == epoch:
+            _known_tokens.move_to_end(token_hash)
+            return known, known.values, known.newest
         credentials, values, newest = await feeds_repo.feed_version(known.selection, token_hash)
         if credentials == known.credentials:
             _known_tokens.move_to_end(token_hash)
+            known.values, known.newest = values, newest
+            known.epoch = epoch  # as it was before the query: a change during the query has moved it on
             return known, values, newest
     _known_tokens.pop(token_hash, None)
     found = await feeds_repo.find_by_token(token_hash)
@@ -334,7 +350,8 @@ async def _open(token_hash: str, today: date) -> tuple[_KnownToken, tuple[str, .
         raise NotFound("no such calendar feed")
     known = _KnownToken(
         subscription=subscription, user=user, selection=sel, credentials=credentials,
-        last_touched=subscription.last_used_at,
+        last_touched=subscription.last_used_at, values=values, newest=newest,
+        epoch=epoch,
     )
     _known_tokens[token_hash] = known
     while len(_known_tokens) > KNOWN_TOKENS:
