@@ -53,6 +53,7 @@ class LiveServer:
     database_url: str
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -69,6 +70,7 @@ class LiveServer:
             PRISON_LIAISON_LOGIN_MAX_FAILURES="1000",
             PASSWORD=PASSWORD,
         )
+        env.update(self.extra_env)
         return env
 
     def cli(self, *args: str) -> str:

@@ -214,8 +214,8 @@ async def _release_connection(connection: object) -> None:
 
 
 async def open_engine(*, watch_changes: bool = True) -> None:
-    """Start the PostgreSQL pool and its feed change watch (``persistence.changes``), or put SQLite into WAL
-    mode (persisted in the file)."""
+    """Start the PostgreSQL pool, or put SQLite into WAL mode (persisted in the file); and the feed change
+    watch (``persistence.changes``) for a process that serves feeds."""
     eng = engine()
     if isinstance(eng, PostgresEngine):
         if eng.pool is None:
@@ -225,11 +225,14 @@ async def open_engine(*, watch_changes: bool = True) -> None:
     else:
         await eng.run_ddl("PRAGMA journal_mode=WAL")
         await eng.run_ddl("PRAGMA synchronous=FULL")
+        if watch_changes and isinstance(eng, PooledSQLiteEngine):
+            changes.watch.start_sqlite(eng.connection_kwargs["database"])
 
 
 async def close_engine() -> None:
     eng = engine()
     await changes.watch.stop()
+    changes.watch.stop_sqlite()
     if isinstance(eng, PostgresEngine) and eng.pool is not None:
         await eng.close_connection_pool()
         eng.pool = None

@@ -4,8 +4,9 @@ A feed URL is a bearer secret (256 random bits, stored only as SHA-256). Access 
 the owner's current role and assignments, so a mentor taken off a case stops seeing it at the next refresh,
 and a deactivated account's feeds answer 404 like revoked ones. Every fetch is audited.
 
-Unchanged feeds are cheap: one version query decides the ETag, or none at all while PostgreSQL's change
-notifications vouch that nothing it reads has changed since the token's last fetch; a matching
+Unchanged feeds are cheap: one version query decides the ETag, or none at all while the change watch (a
+notification on PostgreSQL, a trigger-kept counter on SQLite) vouches that nothing it reads has changed since
+the token's last fetch; a matching
 ``If-None-Match`` answers 304 without loading an event, and an unchanged feed is served from the bytes cached
 under its version.
 """
@@ -312,7 +313,7 @@ class _KnownToken(msgspec.Struct, kw_only=True):
     last_touched: datetime | None
     values: tuple[str, ...] = ()
     newest: datetime | None = None
-    epoch: int | None = None
+    epoch: changes.Epoch | None = None
 
 
 _known_tokens: OrderedDict[str, _KnownToken] = OrderedDict()
@@ -323,7 +324,7 @@ async def _open(token_hash: str, today: date) -> tuple[_KnownToken, tuple[str, .
     """The token's subscription, owner and selection, and the feed's version: none, one or two statements.
 
     None while the change watch vouches that nothing the version query reads has changed since this token's
-    last fetch (PostgreSQL; see ``persistence.changes``). Otherwise a token seen before is re-checked by the
+    last fetch (see ``persistence.changes``). Otherwise a token seen before is re-checked by the
     version query itself (its credentials are part of it): revoked, deactivated, or a changed role or prison
     makes them differ, and the token is looked up again.
     """
