@@ -41,7 +41,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 async def test_concurrent_events_share_inserts_and_every_one_is_written(world, statements) -> None:
     caller = _caller(world)
     await asyncio.gather(
-        *(audit.record_committed(caller, "test.read", subject_type="participant", n=i) for i in range(40))
+        *(audit.record(caller, "test.read", subject_type="participant", n=i) for i in range(40))
     )
     written = await _events("test.read")
     assert sorted(e["detail"]["n"] for e in written) == list(range(40))
@@ -51,7 +51,7 @@ async def test_concurrent_events_share_inserts_and_every_one_is_written(world, s
 
 
 async def test_a_lone_event_is_written_before_the_call_returns(world, statements) -> None:
-    await audit.record_committed(_caller(world), "test.lone", subject_type="participant")
+    await audit.record(_caller(world), "test.lone", subject_type="participant")
     assert len(await _events("test.lone")) == 1
     assert statements == [1]
 
@@ -70,12 +70,12 @@ async def test_a_failed_write_fails_every_request_of_its_batch(world, monkeypatc
 
     monkeypatch.setattr(audit_repo, "append_many", broken)
     results = await asyncio.gather(
-        *(audit.record_committed(_caller(world), "test.failed") for _ in range(5)), return_exceptions=True
+        *(audit.record(_caller(world), "test.failed") for _ in range(5)), return_exceptions=True
     )
     assert all(isinstance(r, RuntimeError) for r in results)
     monkeypatch.undo()
     # the writer is not stuck after a failure
-    await audit.record_committed(_caller(world), "test.after_failure")
+    await audit.record(_caller(world), "test.after_failure")
     assert len(await _events("test.after_failure")) == 1
     assert await _events("test.failed") == []
 
@@ -86,6 +86,6 @@ async def test_inside_a_transaction_the_event_joins_it(world) -> None:
 
     with pytest.raises(Abort):
         async with db_module.transaction():
-            await audit.record_committed(_caller(world), "test.rolled_back")
+            await audit.record(_caller(world), "test.rolled_back")
             raise Abort
     assert await _events("test.rolled_back") == []

@@ -52,7 +52,7 @@ async def test_a_failed_transaction_leaves_nothing_and_a_clean_connection(db) ->
     assert isinstance(engine, db_module.PooledSQLiteEngine)
     idle = engine._idle[id(asyncio.get_running_loop())]
     assert idle and not any(c.in_transaction for c in idle)
-    await audit.record_committed(caller, "test.after")  # on a connection the failed transaction gave back
+    await audit.record(caller, "test.after")  # on a connection the failed transaction gave back
     assert (await audit_repo.query(action_prefix="test.half_written"))[0] == []
     assert len((await audit_repo.query(action_prefix="test.after"))[0]) == 1
 

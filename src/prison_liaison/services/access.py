@@ -82,7 +82,7 @@ async def _record_refusal(caller: Caller, participant_id: UUID, *, write: bool) 
     from prison_liaison.services import audit  # audit reads through this module: imported at use
 
     async def record() -> None:
-        await audit.record_committed(
+        await audit.record(
             caller, "participant.access_refused", subject_type="participant", subject_id=participant_id,
             participant_id=participant_id, write=write,
         )

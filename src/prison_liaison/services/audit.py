@@ -1,8 +1,8 @@
 """Writing and reading the audit log.
 
-A change writes its event inside its own transaction (``record``); an event that stands alone - a read, a
-download, a feed fetch, a login refused - is committed on its own, shared with concurrent ones
-(``record_committed``). Either way the caller goes on only once the event is durable.
+A change writes its event inside its own transaction; an event that stands alone - a read, a download, a feed
+fetch, a login refused - is committed on its own, shared with concurrent ones (group commit). Either way
+``record`` returns only once the event is durable.
 """
 
 from __future__ import annotations
@@ -74,26 +74,14 @@ async def record(
     participant_id: UUID | None = None,
     **detail: Any,
 ) -> None:
-    """Append one audit event inside the caller's transaction: who, what, on which subject, from where.
-    Never secret values."""
-    await audit_repo.append(**_event(caller, action, subject_type, subject_id, participant_id, detail))
+    """Append one audit event: who, what, on which subject, from where; never secret values. Returns only once
+    the event is durable.
 
-
-async def record_committed(
-    caller: Caller,
-    action: str,
-    *,
-    subject_type: str = "",
-    subject_id: object = "",
-    participant_id: UUID | None = None,
-    **detail: Any,
-) -> None:
-    """Append one audit event that stands alone (a read, a download, a feed fetch) and return only once it is
-    committed. Inside a transaction it simply joins that transaction.
-
-    Concurrent callers share one INSERT and one commit (group commit): a burst of audited reads costs one
-    write instead of one per request, and still no request answers before its own row is durable. This is
-    not fire-and-forget: if the write fails, every request in the batch fails with it.
+    Inside a transaction (a change) it joins that transaction and commits or rolls back with it. An event that
+    stands alone (a read, a download, a feed fetch) is committed on its own, and concurrent ones share one
+    INSERT and one commit (group commit): a burst of audited reads costs one write instead of one per request,
+    and still no request answers before its own row is durable. This is not fire-and-forget: if the write
+    fails, every request in the batch fails with it.
     """
     event = _event(caller, action, subject_type, subject_id, participant_id, detail)
     if db.in_transaction():

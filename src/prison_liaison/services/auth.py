@@ -54,7 +54,7 @@ async def _check_throttle(username: str, caller: Caller, now: datetime) -> None:
     )
     blocked_until = max((t for t in limits if t is not None), default=None)
     if blocked_until is not None:
-        await audit.record_committed(
+        await audit.record(
             Caller(user_id=None, username=username[:80], role=None, client=caller.client,
                    request_id=caller.request_id),
             "auth.login_throttled",

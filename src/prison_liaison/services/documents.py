@@ -234,7 +234,7 @@ async def plan_document(
     detail = {"document": "plan", "format": fmt, "language": language, "audience": audience}
     cached = _cache.get(key)
     if cached is not None:
-        await audit.record_committed(
+        await audit.record(
             caller,
             "document.downloaded",
             subject_type="participant",

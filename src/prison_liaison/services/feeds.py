@@ -409,7 +409,7 @@ async def fetch_feed(
         # last use is kept to the minute: a feed polled by several devices writes only its audit row
         await feeds_repo.touch_subscription(subscription.id, now)
         known.last_touched = now
-    await audit.record_committed(
+    await audit.record(
         owner, "feed.fetched", subject_type="calendar_subscription", subject_id=subscription.id,
         participant_id=subscription.participant_id, scope=subscription.scope.value, method=method,
         answer="not_modified" if body is None else "full", user_agent=user_agent[:120],

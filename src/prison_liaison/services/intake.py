@@ -136,7 +136,7 @@ async def stage_history(caller: Caller, participant_id: UUID) -> list[StageChang
     await access.load_participant(caller, participant_id)
     if caller.role == Role.PRISON_STAFF:
         raise NotFound("participant not found")  # worded like a missing participant: nothing to tell apart
-    await audit.record_committed(
+    await audit.record(
         caller,
         "participant.stages_read",
         subject_type="participant",
@@ -303,7 +303,7 @@ async def _load_referral(caller: Caller, participant_id: UUID, *, write: bool) -
 
 async def get_referral(caller: Caller, participant_id: UUID) -> Referral:
     row = await _load_referral(caller, participant_id, write=False)
-    await audit.record_committed(
+    await audit.record(
         caller,
         "referral.read",
         subject_type="referral",
@@ -416,7 +416,7 @@ async def intake_queue(caller: Caller) -> list[QueueEntry]:
             )
         )
     entries.sort(key=lambda e: (e.first_contact_on, e.code))
-    await audit.record_committed(
+    await audit.record(
         caller,
         "intake_queue.read",
         subject_type="intake_queue",

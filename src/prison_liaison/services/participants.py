@@ -65,7 +65,7 @@ async def list_participants(
     )
     if caller.role == Role.PRISON_STAFF:
         items = [pseudonymised(p) for p in items]
-    await audit.record_committed(
+    await audit.record(
         caller, "participant.listed", subject_type="participant", ids=[str(p.id) for p in items]
     )
     return items, next_cursor
@@ -73,7 +73,7 @@ async def list_participants(
 
 async def get_participant(caller: Caller, participant_id: UUID) -> Participant:
     participant, encrypted = await access.load_participant(caller, participant_id)
-    await audit.record_committed(
+    await audit.record(
         caller, "participant.read", subject_type="participant", subject_id=participant_id,
         participant_id=participant_id,
     )
@@ -234,7 +234,7 @@ async def mentor_history(caller: Caller, participant_id: UUID) -> list[Any]:
     await access.load_participant(caller, participant_id)
     if caller.role == Role.PRISON_STAFF:
         raise NotFound("participant not found")  # worded like a missing participant: nothing to tell apart
-    await audit.record_committed(
+    await audit.record(
         caller, "participant.mentor_history_read", subject_type="participant", subject_id=participant_id,
         participant_id=participant_id,
     )

@@ -184,7 +184,7 @@ async def _plan(caller: Caller, participant: Participant) -> Plan:
 async def get_plan(caller: Caller, participant_id: UUID) -> Plan:
     participant, _ = await access.load_participant(caller, participant_id)
     plan = await _plan(caller, participant)
-    await audit.record_committed(
+    await audit.record(
         caller,
         "plan.read",
         subject_type="participant",
@@ -368,7 +368,7 @@ async def get_item_unaudited(caller: Caller, item_id: UUID) -> tuple[PlanItem, D
 async def get_item(caller: Caller, item_id: UUID) -> tuple[PlanItem, DueState, list[StatusChange]]:
     participant, item = await _load_item(caller, item_id, write=False)
     history = await repo.status_history([item_id])
-    await audit.record_committed(
+    await audit.record(
         caller,
         "plan_item.read",
         subject_type="plan_item",
@@ -522,7 +522,7 @@ async def _check_appointment(participant_id: UUID, values: dict[str, Any], curre
 async def list_appointments(caller: Caller, participant_id: UUID) -> list[Appointment]:
     participant, _ = await access.load_participant(caller, participant_id)
     plan = await _plan(caller, participant)
-    await audit.record_committed(
+    await audit.record(
         caller,
         "appointment.listed",
         subject_type="participant",
@@ -577,7 +577,7 @@ async def _load_appointment(caller: Caller, appointment_id: UUID, *, write: bool
 
 async def get_appointment(caller: Caller, appointment_id: UUID) -> Appointment:
     appointment = await _load_appointment(caller, appointment_id, write=False)
-    await audit.record_committed(
+    await audit.record(
         caller,
         "appointment.read",
         subject_type="appointment",
@@ -714,7 +714,7 @@ async def agenda(caller: Caller, start: date | None = None, end: date | None = N
             )
         )
     entries.sort(key=lambda e: (e.on, e.starts_at or datetime.min.replace(tzinfo=clock.BERLIN), e.participant_code))
-    await audit.record_committed(
+    await audit.record(
         caller,
         "agenda.read",
         subject_type="agenda",

@@ -73,7 +73,7 @@ async def _view(participant: Participant, planning_date: date | None = None) -> 
 async def get_release_dates(caller: Caller, participant_id: UUID) -> ReleaseDates:
     participant = await _load(caller, participant_id, write=False)
     view = await _view(participant)
-    await audit.record_committed(
+    await audit.record(
         caller,
         "release_dates.read",
         subject_type="participant",
@@ -218,7 +218,7 @@ async def get_sentence(caller: Caller, participant_id: UUID) -> SentenceRecord:
     record = await repo.get_sentence(participant_id)
     if record is None:
         raise NotFound("no sentence recorded yet")
-    await audit.record_committed(
+    await audit.record(
         caller,
         "sentence.read",
         subject_type="participant",

@@ -63,7 +63,7 @@ async def export_participant(caller: Caller, participant_id: UUID) -> dict[str, 
     if not rows["participant"]:
         raise NotFound("participant not found")
     events = await audit_repo.for_participant(participant_id)
-    await audit.record_committed(
+    await audit.record(
         caller, "participant.exported", subject_type="participant", subject_id=participant_id,
         participant_id=participant_id,
     )

@@ -78,7 +78,7 @@ async def list_shares(caller: Caller, participant_id: UUID) -> list[Share]:
         )
     else:
         shares = await shares_repo.list_shares(participant_id)
-    await audit.record_committed(
+    await audit.record(
         caller, "share.listed", subject_type="participant", subject_id=participant_id,
         participant_id=participant_id,
     )

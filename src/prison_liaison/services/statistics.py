@@ -28,7 +28,7 @@ async def _compute(
         start = default_period(end)[0]
     check_period(start, end, today=today)
     stats = build_statistics(await statistics_repo.load_facts(until=end), start, end)
-    await audit.record_committed(
+    await audit.record(
         caller, action, subject_type="statistics", period_from=start, period_to=end, **detail
     )
     return stats

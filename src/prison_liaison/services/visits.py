@@ -192,7 +192,7 @@ async def list_visits(
         statuses=statuses,
         needs_review=needs_review,
     )
-    await audit.record_committed(
+    await audit.record(
         caller,
         "visit.listed",
         subject_type="visit",
@@ -224,7 +224,7 @@ async def get_visit(caller: Caller, visit_id: UUID) -> tuple[Visit, list[Transit
         history: list[Transition] = []
     else:
         history = await visits_repo.transitions(visit_id)
-    await audit.record_committed(
+    await audit.record(
         caller,
         "visit.read",
         subject_type="visit",
@@ -738,7 +738,7 @@ async def find_slots(
         kind=kind,
         limit=limit,
     )
-    await audit.record_committed(
+    await audit.record(
         caller,
         "visit.slots_searched",
         subject_type="participant",
@@ -780,7 +780,7 @@ async def cadence(caller: Caller, *, overdue_only: bool = False) -> list[Cadence
             continue
         initials = "".join(p[:1].upper() + "." for p in (r["first_name"], r["last_name"]) if p)
         out.append(CadenceEntry(participant_id=r["id"], code=r["code"], initials=initials, state=state))
-    await audit.record_committed(
+    await audit.record(
         caller,
         "visit.cadence_listed",
         subject_type="participant",
@@ -888,7 +888,7 @@ async def prison_day(caller: Caller, prison_id: UUID, day: date) -> tuple[Prison
     )
     lo, hi = rules.day_bounds(day, prison.timezone)
     visits = await visits_repo.prison_day(prison_id, lo, hi, statuses)
-    await audit.record_committed(
+    await audit.record(
         caller,
         "prison.visits_listed",
         subject_type="prison",
