@@ -5,8 +5,8 @@ PostgreSQL: triggers on every table the feed version query reads (migration of 2
 ``NOTIFY prison_liaison_feeds`` when a transaction that wrote them commits: the API's, another worker's, a CLI
 command's, an operator's SQL. Each process listens on one connection of its own and counts the notifications.
 
-SQLite has no notifications: triggers on the same tables move a one-row counter, ``feed_epoch`` (migration of
-23:40), which each process reads on a connection of its own in the event loop's thread (one cached page, no
+SQLite has no notifications: triggers on the same tables (same migration) move a one-row counter,
+``feed_epoch``, which each process reads on a connection of its own in the event loop's thread (one cached page, no
 thread hop). Being in the file, it is exact for every writer.
 
 The *epoch* is this process's own count (its write statements and transactions move it as soon as they end,

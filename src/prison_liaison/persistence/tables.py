@@ -315,7 +315,7 @@ class AuditEventTable(Table, tablename="audit_event"):
 
 
 class FeedChangeTable(Table, tablename="feed_change"):
-    """Written only by database triggers (migration 2026-11-24T21:30): a row whenever something a calendar feed
+    """Written only by database triggers (migration 2026-11-24T20:33): a row whenever something a calendar feed
     shows changes, keyed by the participant, prison or mentor it concerns.
 
     A feed's version takes the newest id among its keys, one index probe per key, instead of aggregating every

@@ -6,9 +6,8 @@ and a deactivated account's feeds answer 404 like revoked ones. Every fetch is a
 
 Unchanged feeds are cheap: one version query decides the ETag, or none at all while the change watch (a
 notification on PostgreSQL, a trigger-kept counter on SQLite) vouches that nothing it reads has changed since
-the token's last fetch; a matching
-``If-None-Match`` answers 304 without loading an event, and an unchanged feed is served from the bytes cached
-under its version.
+the token's last fetch; a matching ``If-None-Match`` answers 304 without loading an event, and an unchanged
+feed is served from the bytes cached under its version.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
-"""Feed change notifications: PostgreSQL tells listening processes when a table a feed version reads changed.
+"""Tell server processes when a table a feed version reads changed, so that an unchanged feed needs no query.
 
-A statement-level trigger on each table the feed version query reads (persistence/feeds.py ``_version_query``)
-sends ``NOTIFY prison_liaison_feeds`` (delivered at commit; PostgreSQL folds identical notifications of one
-transaction into one). Each server process counts them (persistence/changes.py) and, while none came,
-answers an unchanged feed without querying its version. Every write counts, whoever makes it: the visits,
-appointments and the rest reach the feeds through ``feed_change``, which has a trigger of its own.
+Every table the feed version query reads (persistence/feeds.py ``_version_query``) gets triggers; a test
+compares ``TABLES`` with that query. Visits, appointments and the rest reach the feeds through
+``feed_change``, which has triggers of its own. Every write counts, whoever makes it: the API, another worker,
+a CLI command, an operator's SQL. How a process uses this: persistence/changes.py.
 
-SQLite has no LISTEN/NOTIFY: nothing to do there; its feeds read their version on every request.
+- PostgreSQL: a statement-level trigger sends ``NOTIFY prison_liaison_feeds`` (delivered at commit;
+  PostgreSQL folds identical notifications of one transaction into one). Each process listens.
+- SQLite has no LISTEN/NOTIFY: row triggers move a one-row counter, ``feed_epoch``, that each process reads.
+  Being in the file, it is exact for every writer.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -14,13 +16,13 @@ from piccolo.table import Table
 
 ID = "2026-11-24T23:10:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "NOTIFY prison_liaison_feeds when a table a feed version reads changes"
+DESCRIPTION = "feed change notifications (PostgreSQL) and the feed_epoch counter (SQLite)"
 
 CHANNEL = "prison_liaison_feeds"
-# every table the feed version query reads; a test compares this with the query itself
 TABLES = ("feed_change", "calendar_subscription", "app_user", "prison", "participant", "mentor_assignment")
+OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 
-FUNCTION = f"""
+POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION feed_version_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('{CHANNEL}', '');
@@ -38,25 +40,49 @@ def _table() -> type[Table]:
     return FeedChangeTable
 
 
+def _postgres_statements() -> list[str]:
+    return [POSTGRES_FUNCTION] + [
+        f'CREATE TRIGGER feed_version_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{name}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION feed_version_notify()"
+        for name in TABLES
+    ]
+
+
+def _sqlite_statements() -> list[str]:
+    return [
+        'CREATE TABLE IF NOT EXISTS "feed_epoch" ("id" INTEGER PRIMARY KEY CHECK ("id" = 1), "n" INTEGER NOT NULL)',
+        'INSERT OR IGNORE INTO "feed_epoch" ("id", "n") VALUES (1, 0)',
+    ] + [
+        f'CREATE TRIGGER IF NOT EXISTS "feed_epoch_{name}_{operation.lower()}" AFTER {operation} ON "{name}" '
+        'BEGIN UPDATE "feed_epoch" SET "n" = "n" + 1 WHERE "id" = 1; END'
+        for name in TABLES
+        for operation in OPERATIONS
+    ]
+
+
+def _drop_statements(engine_type: str) -> list[str]:
+    if engine_type == "sqlite":
+        return [
+            f'DROP TRIGGER IF EXISTS "feed_epoch_{name}_{operation.lower()}"'
+            for name in TABLES
+            for operation in OPERATIONS
+        ] + ['DROP TABLE IF EXISTS "feed_epoch"']
+    return [f'DROP TRIGGER IF EXISTS feed_version_notify ON "{name}"' for name in TABLES] + [
+        "DROP FUNCTION IF EXISTS feed_version_notify()"
+    ]
+
+
 async def _create() -> None:
     table = _table()
-    if table._meta.db.engine_type == "sqlite":
-        return
-    await table.raw(FUNCTION)
-    for name in TABLES:
-        await table.raw(
-            f'CREATE TRIGGER feed_version_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{name}" '
-            "FOR EACH STATEMENT EXECUTE FUNCTION feed_version_notify()"
-        )
+    sqlite = table._meta.db.engine_type == "sqlite"
+    for statement in _sqlite_statements() if sqlite else _postgres_statements():
+        await table.raw(statement)
 
 
 async def _drop() -> None:
     table = _table()
-    if table._meta.db.engine_type == "sqlite":
-        return
-    for name in TABLES:
-        await table.raw(f'DROP TRIGGER IF EXISTS feed_version_notify ON "{name}"')
-    await table.raw("DROP FUNCTION IF EXISTS feed_version_notify()")
+    for statement in _drop_statements(table._meta.db.engine_type):
+        await table.raw(statement)
 
 
 async def forwards() -> MigrationManager:
